@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { BaseError, InputError } from '../../shared/errors.ts';
+import { repoRoot } from '../../shared/config.ts';
+import { DEVNET_ACCOUNT_COUNT, DEVNET_MNEMONIC } from '../accounts.ts';
+
+export const anvilBinary = resolve(repoRoot, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil');
+
+export type AnvilOptions = { name: string; chainId: number; port: number; host?: string };
+export type AnvilProcess = { name: string; rpcUrl: string; port: number; child: ChildProcess; stop(): Promise<void> };
+
+/** Resolves if nothing listens on host:port, else throws a one-line error naming the port. */
+export async function assertPortFree(port: number, host = '127.0.0.1', what = 'port'): Promise<void> {
+  await new Promise<void>((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', (err: NodeJS.ErrnoException) =>
+      fail(err.code === 'EADDRINUSE' ? new InputError(`${what} ${port} is already in use`, { code: 'PORT_IN_USE' }) : err),
+    );
+    srv.listen(port, host, () => srv.close(() => ok()));
+  });
+}
+
+async function rpcAnswers(rpcUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      signal: AbortSignal.timeout(1000),
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts one anvil chain on 127.0.0.1 in automine mode (deployment is instant); the devnet switches it to
+ * interval mining afterwards so blocks come on a clock like a real chain. Waits until the RPC answers.
+ */
+export async function startAnvil(opts: AnvilOptions, timeoutMs = 20_000): Promise<AnvilProcess> {
+  if (!existsSync(anvilBinary)) throw new BaseError('anvil binary not found', { details: 'run `npm ci`' });
+  const host = opts.host ?? '127.0.0.1';
+  await assertPortFree(opts.port, host, `port of chain ${opts.name}:`);
+  const child = spawn(
+    anvilBinary,
+    ['--host', host, '--port', String(opts.port), '--chain-id', String(opts.chainId), '--accounts', String(DEVNET_ACCOUNT_COUNT),
+      '--mnemonic', DEVNET_MNEMONIC, '--balance', '1000000', '--silent'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const rpcUrl = `http://${host}:${opts.port}`;
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new BaseError(`anvil for chain ${opts.name} exited at start`, { details: stderr.trim().split('\n')[0] });
+    if (await rpcAnswers(rpcUrl)) return { name: opts.name, rpcUrl, port: opts.port, child, stop };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new BaseError(`chain ${opts.name} did not answer on ${rpcUrl} within ${timeoutMs / 1000}s`, { retryable: true });
+}

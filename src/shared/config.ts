@@ -1,0 +1,69 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { InputError } from './errors.ts';
+
+/** One EVM chain of the devnet (or a real network the deployer targets). */
+export const chainConfigSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+  chainId: z.number().int().positive(),
+  /** LayerZero endpoint id of this chain. */
+  eid: z.number().int().positive().max(0xffffffff),
+  port: z.number().int().min(1).max(65535),
+  /** Seconds between blocks: like real chains, devnet blocks come on a clock. */
+  blockTimeSeconds: z.number().positive().max(60).default(2),
+  /** The high-liquidity chain where joint auctions gather (SPEC §E); exactly one. */
+  role: z.enum(['hub', 'spoke']).default('spoke'),
+});
+
+export const configSchema = z
+  .object({
+    chains: z.array(chainConfigSchema).min(2),
+    api: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535).default(8080) }).default({ host: '127.0.0.1', port: 8080 }),
+    stateDir: z.string().default('.palisade'),
+  })
+  .superRefine((cfg, ctx) => {
+    for (const key of ['name', 'chainId', 'eid', 'port'] as const) {
+      const seen = new Set<unknown>();
+      for (const c of cfg.chains) {
+        if (seen.has(c[key])) ctx.addIssue({ code: 'custom', path: ['chains'], message: `duplicate ${key} ${String(c[key])}` });
+        seen.add(c[key]);
+      }
+    }
+    if (cfg.chains.filter((c) => c.role === 'hub').length !== 1)
+      ctx.addIssue({ code: 'custom', path: ['chains'], message: 'exactly one chain must have role "hub"' });
+  });
+
+export type ChainConfig = z.infer<typeof chainConfigSchema>;
+export type PalisadeConfig = z.infer<typeof configSchema>;
+
+export const repoRoot = resolve(new URL('../..', import.meta.url).pathname);
+export const defaultConfigPath = resolve(repoRoot, 'palisade.config.json');
+
+/** Reads and validates the config file; environment overrides (PALISADE_API_PORT) win. */
+export function loadConfig(path: string = process.env.PALISADE_CONFIG ?? defaultConfigPath): PalisadeConfig {
+  if (!existsSync(path)) throw new InputError(`config file not found: ${path}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new InputError(`config file ${path} is not valid JSON`, { details: (err as Error).message });
+  }
+  return parseConfig(raw, path, process.env);
+}
+
+export function parseConfig(raw: unknown, source = 'config', env: NodeJS.ProcessEnv = {}): PalisadeConfig {
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`malformed config ${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const cfg = parsed.data;
+  if (env.PALISADE_API_PORT) {
+    const port = Number(env.PALISADE_API_PORT);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new InputError(`PALISADE_API_PORT must be a port number, got "${env.PALISADE_API_PORT}"`);
+    cfg.api.port = port;
+  }
+  return { ...cfg, stateDir: resolve(repoRoot, cfg.stateDir) };
+}
