@@ -1,0 +1,419 @@
+/**
+ * The monitor's in-memory book of the positions of one lending market (one loan asset, several
+ * collateral assets), laid out so a health pass over a million positions is a tight loop over
+ * typed arrays that allocates nothing per position.
+ *
+ * Two representations of every position:
+ * - float64 "screening" numbers (collateral and debt in smallest units, rounded to the nearest
+ *   double) in dense per-asset arrays, read by every pass;
+ * - the exact bigints in slot-indexed side arrays, read only for the few positions whose float
+ *   answer is too close to the threshold to trust (see `SCREEN_MARGIN`).
+ * The answer is always the one `isLiquidatable` (health.ts) gives; floats only make it cheap.
+ */
+import { BaseError, InputError } from '../shared/errors.ts';
+import { MAX_DECIMALS, isLiquidatable } from './health.ts';
+
+/**
+ * Relative width of the band around the threshold in which the float screen defers to the exact
+ * bigint rule. Every float involved is a correctly rounded conversion or product (under 6
+ * roundings of 2^-53 each, so under 1e-15 relative, and the bounds below keep every value far
+ * from overflow and subnormals), so 1e-9 is a million times wider than the error it covers.
+ */
+export const SCREEN_MARGIN = 1e-9;
+const BELOW = 1 - SCREEN_MARGIN;
+const ABOVE = 1 + SCREEN_MARGIN;
+
+/** Prices (8 decimals) and ratios (WAD) must be below this; it keeps the float screen in range. */
+export const MAX_PRICE_OR_RATIO = 2n ** 128n;
+/** Amounts are uint256 on chain. */
+const AMOUNT_LIMIT = 2n ** 256n;
+const NO_ASSET = 0xffffffff;
+
+export type CollateralAssetConfig = {
+  /** For messages only; the book addresses assets by index. */
+  symbol?: string;
+  decimals: number;
+  /** Liquidatable below this collateral ratio, e.g. 1.10e18 for ETH-like, 1.20e18 for volatile. */
+  liquidationRatioWad: bigint | number;
+};
+
+export type PositionBookConfig = {
+  /** Decimals of the market's loan asset (the debt). */
+  debtDecimals: number;
+  collateralAssets: CollateralAssetConfig[];
+  /** Slots to allocate up front; the arrays double when full. */
+  initialCapacity?: number;
+};
+
+export type PositionInput = {
+  /** Index of the collateral asset in the book's asset list. */
+  collateralAsset: number;
+  /** Collateral held, smallest units of the collateral token. */
+  collateral: bigint | number;
+  /** Debt owed including accrued interest, smallest units of the loan asset. */
+  debt: bigint | number;
+};
+
+export type Position = {
+  id: string;
+  slot: number;
+  collateralAsset: number;
+  collateral: bigint;
+  debt: bigint;
+};
+
+/** The screening numbers of one collateral asset's positions, dense (no holes) so a pass is a sequential scan. */
+type Bucket = {
+  slots: Uint32Array;
+  collateral: Float64Array;
+  debt: Float64Array;
+  length: number;
+};
+
+type Asset = {
+  symbol: string;
+  decimals: number;
+  ratioWad: bigint;
+  price: bigint | undefined;
+  /**
+   * collateralPrice * 10^debtDecimals * WAD / (debtPrice * 10^collateralDecimals * ratioWad) as a
+   * double: a position is liquidatable iff collateral * factor < debt. NaN while a price is unknown.
+   */
+  factor: number;
+  bucket: Bucket;
+};
+
+export class PositionBook {
+  private readonly debtDecimals: number;
+  private debtPrice: bigint | undefined;
+  private readonly assets: Asset[] = [];
+
+  // Slot-indexed state. A slot is a position's stable handle while it exists; freed slots are reused.
+  private capacity: number;
+  private slotsUsed = 0;
+  private readonly freeSlots: number[] = [];
+  private readonly slotById = new Map<string, number>();
+  private idOfSlot: (string | undefined)[] = [];
+  private exactCollateral: bigint[] = [];
+  private exactDebt: bigint[] = [];
+  private assetOfSlot: Uint32Array;
+  /** Where the slot's screening numbers sit in its asset's bucket. */
+  private rowOfSlot: Uint32Array;
+
+  private unhealthy: Uint32Array;
+  private exactChecks = 0;
+
+  constructor(config: PositionBookConfig) {
+    this.debtDecimals = decimals('debtDecimals', config.debtDecimals);
+    const initial = config.initialCapacity ?? 1024;
+    if (!Number.isInteger(initial) || initial < 1 || initial > 2 ** 31) {
+      throw new InputError('initialCapacity must be a positive integer', { details: String(initial) });
+    }
+    this.capacity = initial;
+    this.assetOfSlot = new Uint32Array(initial).fill(NO_ASSET);
+    this.rowOfSlot = new Uint32Array(initial);
+    this.unhealthy = new Uint32Array(initial);
+    for (const asset of config.collateralAssets) this.addCollateralAsset(asset);
+  }
+
+  /** Adds a collateral asset and answers its index. Its positions are judged once it has a price. */
+  addCollateralAsset(config: CollateralAssetConfig): number {
+    const index = this.assets.length;
+    const symbol = config.symbol ?? `asset ${index}`;
+    const asset: Asset = {
+      symbol,
+      decimals: decimals(`${symbol} decimals`, config.decimals),
+      ratioWad: bounded(`${symbol} liquidationRatioWad`, config.liquidationRatioWad, 1n, MAX_PRICE_OR_RATIO),
+      price: undefined,
+      factor: Number.NaN,
+      bucket: { slots: new Uint32Array(16), collateral: new Float64Array(16), debt: new Float64Array(16), length: 0 },
+    };
+    this.assets.push(asset);
+    return index;
+  }
+
+  /** Number of positions held. */
+  get size(): number {
+    return this.slotById.size;
+  }
+
+  get assetCount(): number {
+    return this.assets.length;
+  }
+
+  /** Number of positions backed by one collateral asset. */
+  countOf(assetIndex: number): number {
+    return this.asset(assetIndex).bucket.length;
+  }
+
+  /** Sets a collateral asset's USD price (8 decimals, as its Chainlink-style feed answers). */
+  setPrice(assetIndex: number, price8: bigint | number): void {
+    const asset = this.asset(assetIndex);
+    asset.price = bounded(`${asset.symbol} price`, price8, 1n, MAX_PRICE_OR_RATIO);
+    this.refreshFactor(asset);
+  }
+
+  /** Sets the loan asset's USD price (8 decimals); every collateral asset's factor depends on it. */
+  setDebtPrice(price8: bigint | number): void {
+    this.debtPrice = bounded('debt price', price8, 1n, MAX_PRICE_OR_RATIO);
+    for (const asset of this.assets) this.refreshFactor(asset);
+  }
+
+  /** Sets the collateral ratio (WAD) below which positions of this asset are liquidatable. */
+  setThreshold(assetIndex: number, ratioWad: bigint | number): void {
+    const asset = this.asset(assetIndex);
+    asset.ratioWad = bounded(`${asset.symbol} liquidationRatioWad`, ratioWad, 1n, MAX_PRICE_OR_RATIO);
+    this.refreshFactor(asset);
+  }
+
+  /** Inserts or replaces a position; answers its slot. Bad input throws InputError and changes nothing. */
+  upsert(positionId: string, input: PositionInput): number {
+    if (typeof positionId !== 'string' || positionId.length === 0) {
+      throw new InputError('positionId must be a non-empty string');
+    }
+    const assetIndex = this.assetIndex(input.collateralAsset);
+    const collateral = bounded(`position ${positionId} collateral`, input.collateral, 0n, AMOUNT_LIMIT);
+    const debt = bounded(`position ${positionId} debt`, input.debt, 0n, AMOUNT_LIMIT);
+
+    let slot = this.slotById.get(positionId);
+    if (slot === undefined) {
+      slot = this.allocateSlot();
+      this.slotById.set(positionId, slot);
+      this.idOfSlot[slot] = positionId;
+    } else if (this.assetOfSlot[slot] !== assetIndex) {
+      this.leaveBucket(slot);
+    }
+    this.exactCollateral[slot] = collateral;
+    this.exactDebt[slot] = debt;
+    if (this.assetOfSlot[slot] === NO_ASSET) this.joinBucket(slot, assetIndex);
+    const bucket = this.assets[assetIndex]!.bucket;
+    const row = this.rowOfSlot[slot]!;
+    // Number(bigint) rounds to the nearest double: one rounding, covered by SCREEN_MARGIN
+    bucket.collateral[row] = Number(collateral);
+    bucket.debt[row] = Number(debt);
+    return slot;
+  }
+
+  /** Removes a position; answers whether it was there. Its slot is reused by a later upsert. */
+  remove(positionId: string): boolean {
+    const slot = this.slotById.get(positionId);
+    if (slot === undefined) return false;
+    this.leaveBucket(slot);
+    this.slotById.delete(positionId);
+    this.idOfSlot[slot] = undefined;
+    this.exactCollateral[slot] = 0n;
+    this.exactDebt[slot] = 0n;
+    this.freeSlots.push(slot);
+    return true;
+  }
+
+  has(positionId: string): boolean {
+    return this.slotById.has(positionId);
+  }
+
+  slotOf(positionId: string): number | undefined {
+    return this.slotById.get(positionId);
+  }
+
+  /** The exact position in a slot (e.g. one reported by a pass), or undefined for a free slot. */
+  positionAt(slot: number): Position | undefined {
+    const id = this.idOfSlot[slot];
+    if (id === undefined) return undefined;
+    return {
+      id,
+      slot,
+      collateralAsset: this.assetOfSlot[slot]!,
+      collateral: this.exactCollateral[slot]!,
+      debt: this.exactDebt[slot]!,
+    };
+  }
+
+  idAt(slot: number): string | undefined {
+    return this.idOfSlot[slot];
+  }
+
+  /**
+   * The book's own result buffer: slots written by the last pass that used it, valid up to the
+   * count that pass answered and until the next pass or upsert (it is replaced when the book grows).
+   */
+  get unhealthySlots(): Uint32Array {
+    return this.unhealthy;
+  }
+
+  /** How many positions the last pass had to settle with the exact bigint rule. */
+  get lastExactChecks(): number {
+    return this.exactChecks;
+  }
+
+  /**
+   * Health pass over every position: writes the slots of liquidatable positions into `out`
+   * (default: `unhealthySlots`) and answers how many. Throws if a collateral asset that has
+   * positions has no price yet, or the loan asset has none: skipping them would hide unhealthy positions.
+   */
+  findUnhealthy(out: Uint32Array = this.unhealthy): number {
+    this.requireRoom(out, this.size);
+    this.exactChecks = 0;
+    let count = 0;
+    for (let a = 0; a < this.assets.length; a++) count = this.scan(a, out, count);
+    return count;
+  }
+
+  /**
+   * Health pass over the positions backed by one collateral asset: what a price update of that
+   * asset can change. Same output contract as `findUnhealthy`.
+   */
+  findUnhealthyForAsset(assetIndex: number, out: Uint32Array = this.unhealthy): number {
+    const asset = this.asset(assetIndex);
+    this.requireRoom(out, asset.bucket.length);
+    this.exactChecks = 0;
+    return this.scan(assetIndex, out, 0);
+  }
+
+  // The hot loop. Locals instead of property reads keep V8 on typed-array fast paths; nothing is
+  // allocated unless a position falls inside the margin band and needs the bigint rule.
+  private scan(assetIndex: number, out: Uint32Array, start: number): number {
+    const asset = this.assets[assetIndex]!;
+    const bucket = asset.bucket;
+    const n = bucket.length;
+    if (n === 0) return start;
+    if (this.debtPrice === undefined || asset.price === undefined) {
+      throw new BaseError(`no price for ${asset.price === undefined ? asset.symbol : 'the loan asset'}`, {
+        code: 'PRICE_NOT_SET',
+        details: `${n} positions of ${asset.symbol} cannot be judged`,
+        retryable: true,
+      });
+    }
+    const factor = asset.factor;
+    const collateral = bucket.collateral;
+    const debt = bucket.debt;
+    const slots = bucket.slots;
+    let count = start;
+    for (let row = 0; row < n; row++) {
+      const c = collateral[row]! * factor;
+      const d = debt[row]!;
+      if (c >= d * ABOVE) continue; // clearly healthy (also every debt-free position: c >= 0)
+      if (c < d * BELOW || this.exactlyLiquidatable(slots[row]!, asset)) out[count++] = slots[row]!;
+    }
+    return count;
+  }
+
+  private exactlyLiquidatable(slot: number, asset: Asset): boolean {
+    this.exactChecks++;
+    return isLiquidatable({
+      collateral: this.exactCollateral[slot]!,
+      collateralDecimals: asset.decimals,
+      collateralPrice: asset.price!,
+      debt: this.exactDebt[slot]!,
+      debtDecimals: this.debtDecimals,
+      debtPrice: this.debtPrice!,
+      liquidationRatioWad: asset.ratioWad,
+    });
+  }
+
+  private refreshFactor(asset: Asset): void {
+    if (asset.price === undefined || this.debtPrice === undefined) {
+      asset.factor = Number.NaN;
+      return;
+    }
+    // Both sides stay below 2^128 * 10^36 * 2^128 (about 1e113), far inside double range, and the
+    // quotient is at least ~1e-95, so multiplying by an amount >= 1 never reaches subnormals.
+    const numerator = asset.price * 10n ** BigInt(this.debtDecimals) * 10n ** 18n;
+    const denominator = this.debtPrice * 10n ** BigInt(asset.decimals) * asset.ratioWad;
+    asset.factor = Number(numerator) / Number(denominator);
+  }
+
+  private allocateSlot(): number {
+    const reused = this.freeSlots.pop();
+    if (reused !== undefined) return reused;
+    if (this.slotsUsed === this.capacity) this.growSlots();
+    return this.slotsUsed++;
+  }
+
+  private growSlots(): void {
+    const capacity = this.capacity * 2;
+    const assetOfSlot = new Uint32Array(capacity).fill(NO_ASSET);
+    assetOfSlot.set(this.assetOfSlot);
+    const rowOfSlot = new Uint32Array(capacity);
+    rowOfSlot.set(this.rowOfSlot);
+    this.assetOfSlot = assetOfSlot;
+    this.rowOfSlot = rowOfSlot;
+    // a pass can report every position, so the result buffer follows the slot capacity
+    this.unhealthy = new Uint32Array(capacity);
+    this.capacity = capacity;
+  }
+
+  private joinBucket(slot: number, assetIndex: number): void {
+    const bucket = this.assets[assetIndex]!.bucket;
+    if (bucket.length === bucket.slots.length) growBucket(bucket);
+    bucket.slots[bucket.length] = slot;
+    this.assetOfSlot[slot] = assetIndex;
+    this.rowOfSlot[slot] = bucket.length++;
+  }
+
+  // Swap-remove: the bucket's last row fills the hole, so buckets stay dense and passes sequential.
+  private leaveBucket(slot: number): void {
+    const bucket = this.assets[this.assetOfSlot[slot]!]!.bucket;
+    const row = this.rowOfSlot[slot]!;
+    const last = --bucket.length;
+    if (row !== last) {
+      const moved = bucket.slots[last]!;
+      bucket.slots[row] = moved;
+      bucket.collateral[row] = bucket.collateral[last]!;
+      bucket.debt[row] = bucket.debt[last]!;
+      this.rowOfSlot[moved] = row;
+    }
+    this.assetOfSlot[slot] = NO_ASSET;
+  }
+
+  private requireRoom(out: Uint32Array, positions: number): void {
+    if (!(out instanceof Uint32Array) || out.length < positions) {
+      throw new InputError('result buffer too small: it must hold one slot per position scanned', {
+        details: `${positions} positions`,
+      });
+    }
+  }
+
+  private asset(index: number): Asset {
+    return this.assets[this.assetIndex(index)]!;
+  }
+
+  private assetIndex(index: number): number {
+    if (!Number.isInteger(index) || index < 0 || index >= this.assets.length) {
+      throw new InputError(`unknown collateral asset index ${index}`, { details: `${this.assets.length} assets` });
+    }
+    return index;
+  }
+}
+
+function growBucket(bucket: Bucket): void {
+  const capacity = bucket.slots.length * 2;
+  const slots = new Uint32Array(capacity);
+  slots.set(bucket.slots);
+  const collateral = new Float64Array(capacity);
+  collateral.set(bucket.collateral);
+  const debt = new Float64Array(capacity);
+  debt.set(bucket.debt);
+  bucket.slots = slots;
+  bucket.collateral = collateral;
+  bucket.debt = debt;
+}
+
+function decimals(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 0 || v > MAX_DECIMALS) {
+    throw new InputError(`${name} must be an integer from 0 to ${MAX_DECIMALS}`, { details: String(v) });
+  }
+  return v;
+}
+
+/**
+ * An integer in [min, limit) as bigint. A number must hold an integer (NaN, fractions and
+ * Infinity are refused) and is taken at its exact value, so `1.1e18` means 1100000000000000000.
+ */
+function bounded(name: string, v: bigint | number, min: bigint, limit: bigint): bigint {
+  let b: bigint;
+  if (typeof v === 'bigint') b = v;
+  else if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
+  else throw new InputError(`${name} must be an integer`, { details: String(v) });
+  if (b < min || b >= limit) throw new InputError(`${name} out of range`, { details: `${b} not in [${min}, ${limit})` });
+  return b;
+}
