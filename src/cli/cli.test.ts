@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const bin = resolve(import.meta.dirname, '../../bin/palisade.js');
+const run = (args: string[], env: Record<string, string> = {}) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, PALISADE_DEPLOYER_KEY: '', ...env }, timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr.trim() };
+};
+const anvilCount = () => spawnSync('pgrep', ['-c', '-f', 'anvil-linux-amd64/bin/anvil'], { encoding: 'utf8' }).stdout.trim();
+
+// Bad input: one line naming the problem, non-zero exit, no process left behind.
+describe('palisade CLI on bad input', () => {
+  it('deploy without a key names the variable', () => {
+    const r = run(['deploy', '--rpc', 'http://127.0.0.1:1', '--chain', 'x', '--eid', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('palisade: missing deployer key: set $PALISADE_DEPLOYER_KEY');
+  });
+
+  it('deploy to an RPC that does not answer fails before any transaction', () => {
+    const r = run(['deploy', '--rpc', 'http://127.0.0.1:1', '--chain', 'x', '--eid', '1'], { PALISADE_DEPLOYER_KEY: '0x' + '11'.repeat(32) });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n').pop()).toBe('palisade: RPC http://127.0.0.1:1/ does not answer');
+  });
+
+  it('devnet up with a malformed config names the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-cfg-'));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ chains: [{ name: 'hub', chainId: 1, eid: 1, port: 'x', role: 'hub' }, { name: 'b', chainId: 2, eid: 2, port: 2 }] }));
+    const r = run(['devnet', 'up'], { PALISADE_CONFIG: join(dir, 'c.json') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^palisade: malformed config .*: chains\.0\.port: /);
+  });
+
+  it('devnet up on a port already in use says which, and leaves no anvil running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-cfg-'));
+    const cfg = {
+      chains: [
+        { name: 'hub', chainId: 1, eid: 1, port: 23545, role: 'hub' },
+        { name: 'side', chainId: 2, eid: 2, port: 23546 },
+      ],
+      api: { port: 23580 },
+      stateDir: dir,
+    };
+    writeFileSync(join(dir, 'c.json'), JSON.stringify(cfg));
+    const blocker = createServer();
+    await new Promise<void>((ok) => blocker.listen(23546, '127.0.0.1', ok));
+    const before = anvilCount();
+    try {
+      const r = run(['devnet', 'up'], { PALISADE_CONFIG: join(dir, 'c.json') });
+      expect(r.code).toBe(1);
+      expect(r.stderr.split('\n').pop()).toBe('palisade: port of chain side: 23546 is already in use');
+      expect(anvilCount()).toBe(before);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('devnet down with nothing running says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'palisade-cfg-'));
+    writeFileSync(join(dir, 'c.json'), JSON.stringify({ chains: [{ name: 'hub', chainId: 1, eid: 1, port: 1, role: 'hub' }, { name: 'b', chainId: 2, eid: 2, port: 2 }], stateDir: dir }));
+    const r = run(['devnet', 'down'], { PALISADE_CONFIG: join(dir, 'c.json') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('palisade: no devnet is running');
+  });
+
+  it('an unknown command exits 2 with usage help', () => {
+    const r = run(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown command/);
+  });
+});

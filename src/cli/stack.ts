@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { startDevnet, type Devnet } from '../chain/devnet/startDevnet.ts';
+import { devnetAccount } from '../chain/accounts.ts';
+import { Relayer } from '../crosschain/relayer.ts';
+import { startApi, type Api } from '../api/server.ts';
+import type { PalisadeConfig } from '../shared/config.ts';
+import type { Service } from '../shared/service.ts';
+
+export type Stack = { devnet: Devnet; services: Service[]; api: Api; stop(): Promise<void> };
+
+/**
+ * Everything `npm start` runs: the devnet, the off-chain services and the API + dashboard.
+ * Later domains add their services here. Stops in reverse order of start; a failure stops what started.
+ */
+export async function startStack(config: PalisadeConfig, onProgress: (m: string) => void, register?: (app: FastifyInstance) => Promise<void>): Promise<Stack> {
+  const devnet = await startDevnet({ config, onProgress });
+  const services: Service[] = [];
+  try {
+    const relayer = new Relayer({ manifest: devnet.manifest, account: devnetAccount('relayer'), cursorPath: join(config.stateDir, 'relayer-cursor.json') });
+    services.push(relayer);
+    for (const s of services) {
+      await s.start();
+      onProgress(`service ${s.name} started`);
+    }
+    const api = await startApi({ devnet, port: config.api.port, host: config.api.host, services, register });
+    onProgress(`API and dashboard on ${api.url}`);
+    const stop = async () => {
+      await api.close().catch(() => {});
+      for (const s of [...services].reverse()) await s.stop().catch(() => {});
+      await devnet.stop();
+    };
+    return { devnet, services, api, stop };
+  } catch (err) {
+    for (const s of [...services].reverse()) await s.stop().catch(() => {});
+    await devnet.stop();
+    throw err;
+  }
+}

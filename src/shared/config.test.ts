@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from './config.ts';
+import { InputError } from './errors.ts';
+
+const chain = (name: string, i: number, role: 'hub' | 'spoke' = 'spoke') => ({ name, chainId: 100 + i, eid: 40100 + i, port: 9000 + i, role });
+const good = { chains: [chain('hub', 0, 'hub'), chain('polygon', 1)] };
+
+describe('parseConfig', () => {
+  it('accepts a valid config and fills defaults', () => {
+    const cfg = parseConfig(good);
+    expect(cfg.api).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(cfg.chains[1]!.blockTimeSeconds).toBe(2);
+  });
+
+  it('takes the API port from PALISADE_API_PORT', () => {
+    expect(parseConfig(good, 'x', { PALISADE_API_PORT: '9999' }).api.port).toBe(9999);
+    expect(() => parseConfig(good, 'x', { PALISADE_API_PORT: 'eighty' })).toThrow(/PALISADE_API_PORT/);
+  });
+
+  it.each([
+    ['a duplicate port', { chains: [chain('hub', 0, 'hub'), { ...chain('polygon', 1), port: 9000 }] }, /duplicate port 9000/],
+    ['a duplicate chain id', { chains: [chain('hub', 0, 'hub'), { ...chain('polygon', 1), chainId: 100 }] }, /duplicate chainId/],
+    ['no hub', { chains: [chain('a', 0), chain('b', 1)] }, /exactly one chain/],
+    ['a port out of range', { chains: [chain('hub', 0, 'hub'), { ...chain('polygon', 1), port: 70000 }] }, /chains\.1\.port/],
+    ['a bad name', { chains: [chain('hub', 0, 'hub'), chain('Poly Gon', 1)] }, /chains\.1\.name/],
+    ['one chain', { chains: [chain('hub', 0, 'hub')] }, /chains/],
+  ])('rejects %s with an error naming the field', (_what, raw, msg) => {
+    expect(() => parseConfig(raw)).toThrow(InputError);
+    expect(() => parseConfig(raw)).toThrow(msg);
+  });
+});
