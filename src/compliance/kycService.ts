@@ -246,6 +246,22 @@ function chainError(method: keyof RegistryPort, cause: unknown): BaseError {
   });
 }
 
+/**
+ * Asks the registry whether `address` is qualified for `service` (validated first); needs neither
+ * database nor key, so read-only callers (the `compliance check` command) use it alone.
+ */
+export async function checkQualification(registry: RegistryPort, address: string, service: string): Promise<Qualification> {
+  const a = parseInput(addressSchema, address, 'invalid address');
+  const s = parseInput(serviceSchema, service, 'invalid service');
+  let verdict: { qualified: boolean; reason: QualificationReason };
+  try {
+    verdict = await registry.qualification(a, s);
+  } catch (cause) {
+    throw chainError('qualification', cause);
+  }
+  return { address: a, service: s, qualified: verdict.qualified, reason: verdict.reason };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export class KycService {
@@ -630,16 +646,8 @@ export class KycService {
   // ----- chain view and audit ----------------------------------------------------------------
 
   /** The registry's verdict for an account and service, with the reason when not qualified. */
-  async check(address: string, service: string): Promise<Qualification> {
-    const a = parseInput(addressSchema, address, 'invalid address');
-    const s = parseInput(serviceSchema, service, 'invalid service');
-    let verdict: { qualified: boolean; reason: QualificationReason };
-    try {
-      verdict = await this.#registry.qualification(a, s);
-    } catch (cause) {
-      throw chainError('qualification', cause);
-    }
-    return { address: a, service: s, qualified: verdict.qualified, reason: verdict.reason };
+  check(address: string, service: string): Promise<Qualification> {
+    return checkQualification(this.#registry, address, service);
   }
 
   verifyAuditLog(): Promise<AuditVerification> {
