@@ -9,7 +9,7 @@
  * carries a random 32-byte salt, so the public hash cannot be confirmed by guessing a name.
  */
 import { randomBytes } from 'node:crypto';
-import { type Address, type Hex, getAddress, isAddress, keccak256, toHex } from 'viem';
+import { type Address, type Hex, getAddress, isAddress, keccak256, toHex, zeroAddress } from 'viem';
 import { z } from 'zod';
 import { canonicalJson } from './canonicalJson.ts';
 import { isJurisdiction } from './jurisdictions.ts';
@@ -22,7 +22,8 @@ export const addressSchema = z
   .string()
   .trim()
   .refine((s) => isAddress(s), { message: 'not an EVM address (20 bytes hex, EIP-55 checksum if mixed case)' })
-  .transform((s) => getAddress(s) as Address);
+  .transform((s) => getAddress(s) as Address)
+  .refine((a) => a !== zeroAddress, { message: 'the zero address is no account' });
 
 export const jurisdictionSchema = z
   .string()

@@ -133,6 +133,7 @@ describe.each(testDatabases())('KycService on $name', ({ open }) => {
       ['a malformed applicant address', { applicant: '0x1234' }, 'applicant'],
       ['a wrong checksum', { applicant: '0xAAAAAAAAAAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }, 'applicant'],
       ['a malformed provider address', { provider: 'bank-y' }, 'provider'],
+      ['the zero address', { applicant: '0x0000000000000000000000000000000000000000' }, 'applicant'],
       ['an unknown category', { category: 'WHALE' }, 'category'],
       ['a made-up jurisdiction', { jurisdiction: 'XX' }, 'jurisdiction'],
       ['a region that is no country', { jurisdiction: 'EU' }, 'jurisdiction'],

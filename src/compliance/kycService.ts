@@ -386,13 +386,11 @@ export class KycService {
         );
       }
       try {
-        await tx.transaction((sp) =>
-          sp.query(
-            `INSERT INTO kyc_applications (id, provider, applicant, category, jurisdiction, status, dossier_hash,
-               dossier_nonce, dossier_ciphertext, dossier_tag, filed_at)
-             VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10)`,
-            [id, a.provider, a.applicant, a.category, a.jurisdiction, hash, sealed.nonce, sealed.ciphertext, sealed.tag, now],
-          ),
+        await tx.query(
+          `INSERT INTO kyc_applications (id, provider, applicant, category, jurisdiction, status, dossier_hash,
+             dossier_nonce, dossier_ciphertext, dossier_tag, filed_at)
+           VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10)`,
+          [id, a.provider, a.applicant, a.category, a.jurisdiction, hash, sealed.nonce, sealed.ciphertext, sealed.tag, now],
         );
       } catch (err) {
         // Lost a race with a concurrent identical application: the partial unique index caught it.
