@@ -345,6 +345,8 @@ contract QualifiedClientRegistry is IQualifiedClientRegistry {
     }
 
     function _checkLease(uint40 expiry) internal view {
+        // leases are days to years long: a validator's seconds of timestamp skew do not matter
+        // forge-lint: disable-next-line(block-timestamp)
         if (expiry <= block.timestamp) revert ExpiryInPast(expiry, block.timestamp);
         uint256 maxExpiry = block.timestamp + C.MAX_LEASE;
         if (expiry > maxExpiry) revert LeaseTooLong(expiry, maxExpiry);

@@ -67,6 +67,7 @@ contract QualifiedClientRegistryGasTest is RegistryBase {
         thousand = _grantBank(seed, bankThousand);
         _grantClient(bankOne, makeAddr("loneClient"), Category.INSTITUTIONAL, DE);
         for (uint256 i; i < 1000; ++i) {
+            // forge-lint: disable-next-line(unsafe-typecast)
             lastClient = address(uint160(0x10000 + i));
             _grantClient(bankThousand, lastClient, Category.ACCREDITED, FR);
         }

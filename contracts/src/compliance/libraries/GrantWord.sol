@@ -50,6 +50,8 @@ library GrantWord {
             | (uint256(f.issuedAt) << ISSUED_SHIFT);
     }
 
+    // Every narrowing cast below is applied to a value already masked to the target width.
+    // forge-lint: disable-start(unsafe-typecast)
     function parent(uint256 w) internal pure returns (GrantId) {
         return GrantId.wrap(uint32(w & MASK_32));
     }
@@ -81,6 +83,8 @@ library GrantWord {
     function issuedAt(uint256 w) internal pure returns (uint40) {
         return uint40((w >> ISSUED_SHIFT) & MASK_40);
     }
+
+    // forge-lint: disable-end(unsafe-typecast)
 
     function has(uint256 w, uint256 flag) internal pure returns (bool) {
         return w & flag != 0;

@@ -39,6 +39,9 @@ library JurisdictionSet {
         }
     }
 
+    // bytes2(word << 16i) deliberately keeps only the top two bytes: entry i of the set.
+    // forge-lint: disable-start(unsafe-typecast)
+
     /// @notice True when `code` is one of the codes in `packed`.
     function contains(bytes32 packed, bytes2 code) internal pure returns (bool) {
         for (uint256 i; i < ComplianceConstants.MAX_KYC_JURISDICTIONS; ++i) {
@@ -68,4 +71,6 @@ library JurisdictionSet {
             codes[i] = bytes2(packed << (i * 16));
         }
     }
+
+    // forge-lint: disable-end(unsafe-typecast)
 }
