@@ -75,6 +75,13 @@ struct GrantView {
 /// @dev Each account holds at most one node (its current seed or grant). A client's services
 ///      are its provider's services at issue time; scope is immutable after issue, so only
 ///      liveness (revoked, expired, seed active) is re-checked along the chain by the view.
+///      Warning: one node per account: a client served by two providers needs one grant (the
+///      second provider is refused with `AlreadyGranted` while the first grant is live).
+///      Warning: narrowing a provider's scope means revoking and re-granting it, which
+///      disqualifies everything beneath it (by design: nothing is re-checked against a new scope).
+///      Warning: leases use `block.timestamp`; validators' skew of seconds is immaterial to
+///      leases of days or more. An ancestor's lapse suspends the subtree; renewing the ancestor
+///      restores it, while revocation (and seed removal) is final.
 interface IQualifiedClientRegistry is IQualification {
     // ------------------------------------------------------------------ events
 

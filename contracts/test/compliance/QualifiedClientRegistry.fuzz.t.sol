@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity ^0.8.24;
 
+// Test code: casts, shifts and timestamps here build fixtures and fuzz inputs on purpose.
+// forge-lint: disable-start(unsafe-typecast, incorrect-shift, block-timestamp)
+
 import {RegistryBase} from "./utils/RegistryBase.sol";
 import {GrantId, Reason, ProviderScope, GrantView} from "../../src/compliance/IQualifiedClientRegistry.sol";
 import {Service, Category} from "../../src/compliance/IQualification.sol";
@@ -312,3 +315,4 @@ contract QualifiedClientRegistryFuzzTest is RegistryBase {
         harness.pack(codes);
     }
 }
+// forge-lint: disable-end(unsafe-typecast, incorrect-shift, block-timestamp)

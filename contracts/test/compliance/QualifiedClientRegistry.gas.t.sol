@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity ^0.8.24;
 
+// Test code: casts, shifts and timestamps here build fixtures and fuzz inputs on purpose.
+// forge-lint: disable-start(unsafe-typecast, incorrect-shift, block-timestamp)
+
 import {RegistryBase} from "./utils/RegistryBase.sol";
 import {IQualification, Service, Category} from "../../src/compliance/IQualification.sol";
 import {GrantId} from "../../src/compliance/IQualifiedClientRegistry.sol";
@@ -67,7 +70,6 @@ contract QualifiedClientRegistryGasTest is RegistryBase {
         thousand = _grantBank(seed, bankThousand);
         _grantClient(bankOne, makeAddr("loneClient"), Category.INSTITUTIONAL, DE);
         for (uint256 i; i < 1000; ++i) {
-            // forge-lint: disable-next-line(unsafe-typecast)
             lastClient = address(uint160(0x10000 + i));
             _grantClient(bankThousand, lastClient, Category.ACCREDITED, FR);
         }
@@ -166,3 +168,4 @@ contract QualifiedClientRegistryGasTest is RegistryBase {
         vm.stopPrank();
     }
 }
+// forge-lint: disable-end(unsafe-typecast, incorrect-shift, block-timestamp)

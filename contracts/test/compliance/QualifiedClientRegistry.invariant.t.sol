@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity ^0.8.24;
 
+// Test code: casts, shifts and timestamps here build fixtures and fuzz inputs on purpose.
+// forge-lint: disable-start(unsafe-typecast, incorrect-shift, block-timestamp)
+
 import {Test} from "forge-std/Test.sol";
 import {console2} from "forge-std/console2.sol";
 import {StdInvariant} from "forge-std/StdInvariant.sol";
@@ -86,8 +89,9 @@ contract QualifiedClientRegistryInvariantTest is Test {
         for (uint32 id = 1; id <= n; ++id) {
             (Reason r,) = registry.grantStatus(GrantId.wrap(id));
             assertEq(r == Reason.QUALIFIED, handler.ghostLive(id), "node liveness");
-            assertLe(registry.getGrant(GrantId.wrap(id)).depth, 4, "depth");
-            assertEq(registry.getGrant(GrantId.wrap(id)).depth, handler.depthOf(id), "depth matches model");
+            uint8 depth = registry.getGrant(GrantId.wrap(id)).depth;
+            assertLe(depth, 4, "depth");
+            assertEq(depth, handler.depthOf(id), "depth matches model");
         }
     }
 
@@ -122,3 +126,4 @@ contract QualifiedClientRegistryInvariantTest is Test {
         assertEq(r == Reason.QUALIFIED, q, "reason view vs bool view");
     }
 }
+// forge-lint: disable-end(unsafe-typecast, incorrect-shift, block-timestamp)

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity ^0.8.24;
 
+// Test code: casts, shifts and timestamps here build fixtures and fuzz inputs on purpose.
+// forge-lint: disable-start(unsafe-typecast, incorrect-shift, block-timestamp)
+
 import {RegistryBase} from "./utils/RegistryBase.sol";
 import {QualifiedClientRegistry} from "../../src/compliance/QualifiedClientRegistry.sol";
 import {
@@ -793,3 +796,4 @@ contract QualifiedClientRegistryTest is RegistryBase {
         assertFalse(registry.isSeed(stranger));
     }
 }
+// forge-lint: disable-end(unsafe-typecast, incorrect-shift, block-timestamp)

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: BUSL-1.1
 pragma solidity ^0.8.24;
 
+// Test code: casts, shifts and timestamps here build fixtures and fuzz inputs on purpose.
+// forge-lint: disable-start(unsafe-typecast, incorrect-shift, block-timestamp)
+
 import {Test} from "forge-std/Test.sol";
 import {QualifiedClientRegistry} from "../../../src/compliance/QualifiedClientRegistry.sol";
 import {GrantId, ProviderScope} from "../../../src/compliance/IQualifiedClientRegistry.sol";
@@ -486,3 +489,4 @@ contract RegistryHandler is Test {
         ++calls["warp"];
     }
 }
+// forge-lint: disable-end(unsafe-typecast, incorrect-shift, block-timestamp)
