@@ -1,20 +1,26 @@
 import { Command, CommanderError } from 'commander';
 import { registerDevnet } from './commands/devnet.ts';
 import { registerDeploy } from './commands/deploy.ts';
+import { registerKyc } from './commands/kyc.ts';
+import { registerCompliance } from './commands/compliance.ts';
+import { cliKycContext } from './registryContext.ts';
 import { fail } from './output.ts';
 
 const program = new Command()
   .name('palisade')
   .description('Palisade — compliant DeFi on EVM chains: devnet, deployment, compliance, lending, liquidation')
-  .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
 registerDevnet(program);
 registerDeploy(program);
+const kyc = cliKycContext();
+registerKyc(program, kyc);
+registerCompliance(program, kyc);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
+  // usage errors exit 2; a failed command (commander `error()` with exitCode 1) keeps its code
+  if (err instanceof CommanderError) process.exit(err.code === "palisade.failed" ? err.exitCode : err.exitCode === 0 ? 0 : 2);
   fail(err);
 }

@@ -41,6 +41,10 @@ export async function deployCore(c: ChainClients, opts: CoreDeployOptions): Prom
     await send(c, { address: out.Timelock, abi: abis.PalisadeTimelock, functionName: 'grantRole', args: [keccak256(toBytes(role)), out.Governor] });
   }
 
+  step('compliance: qualified client registry');
+  // governance (the timelock) alone adds and removes seed authorities
+  out.QualifiedClientRegistry = await deploy(c, 'QualifiedClientRegistry', [out.Timelock]);
+
   if (opts.devnetAssets) {
     step('assets: USDC, WETH, WBTC');
     out.USDC = await deploy(c, 'DevnetToken', ['USD Coin', 'USDC', 6, deployer]);

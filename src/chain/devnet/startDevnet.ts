@@ -7,6 +7,7 @@ import { deployCore, type Progress } from '../deploy/deployCore.ts';
 import { wireChains } from '../deploy/wire.ts';
 import { writeManifest, type Manifest } from '../manifest.ts';
 import { startAnvil, type AnvilProcess } from './anvil.ts';
+import { seedDemoActors } from './demoActors.ts';
 
 export type DevnetChain = { name: string; chainId: number; eid: number; rpcUrl: string; port: number; blockTimeSeconds: number };
 
@@ -72,6 +73,8 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
     );
     progress('wiring LayerZero endpoints and peers');
     await wireChains(wired, progress);
+    progress('demo actors: seed authorities, banks, qualified clients');
+    await Promise.all(wired.map((w) => seedDemoActors(w.clients, w.contracts)));
 
     const manifest: Manifest = { version: 1, chains: {} };
     for (const [i, c] of chains.entries()) {

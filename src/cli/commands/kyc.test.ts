@@ -134,19 +134,19 @@ describe('palisade kyc / compliance', () => {
     expect(bad.code).toBe(1);
     expect(bad.out).toBe('');
     expect(bad.err).toBe(
-      'error: invalid application: applicant: not an EVM address (20 bytes hex, EIP-55 checksum if mixed case); jurisdiction: not an ISO 3166-1 alpha-2 country code\n',
+      'palisade: invalid application: applicant: not an EVM address (20 bytes hex, EIP-55 checksum if mixed case); jurisdiction: not an ISO 3166-1 alpha-2 country code\n',
     );
     const unknown = await cli(ctx, ['kyc', 'apply', '--provider', '0x2222222222222222222222222222222222222222', '--applicant', ALICE,
       '--name', 'A', '--type', 'person', '--category', 'RETAIL', '--jurisdiction', 'DE', '--document', `id=0x${'01'.repeat(32)}`]);
-    expect(unknown).toMatchObject({ code: 1, err: 'error: unknown provider: 0x2222222222222222222222222222222222222222\n' });
+    expect(unknown).toMatchObject({ code: 1, err: 'palisade: unknown provider: 0x2222222222222222222222222222222222222222\n' });
     const noDoc = await cli(ctx, ['kyc', 'apply', '--provider', BANK, '--applicant', ALICE, '--name', 'A', '--type', 'person',
       '--category', 'RETAIL', '--jurisdiction', 'DE', '--document', 'id=/no/such/file']);
     expect(noDoc.code).toBe(1);
     expect(noDoc.err).toMatch(/neither a 32-byte digest .* nor a readable file/);
-    expect((await cli(ctx, ['kyc', 'approve', 'nope', '--reviewer', 'r'])).err).toBe('error: invalid approval: applicationId: not an application id (uuid)\n');
+    expect((await cli(ctx, ['kyc', 'approve', 'nope', '--reviewer', 'r'])).err).toBe('palisade: invalid approval: applicationId: not an application id (uuid)\n');
     expect((await cli(ctx, ['kyc', 'expiring', '--days', 'soon'])).code).toBe(1);
     expect((await cli(ctx, ['compliance', 'check', ALICE, '--service', 'SWAP'])).err).toBe(
-      'error: invalid service: expected one of STO, DCE, DCS, LEND\n',
+      'palisade: invalid service: expected one of STO, DCE, DCS, LEND\n',
     );
     expect((await cli(ctx, ['compliance', 'check', ALICE])).err).toMatch(/required option '--service <service>' not specified/);
     expect((await db.query('SELECT count(*) AS n FROM kyc_audit_log')).rows).toEqual(before);
@@ -159,7 +159,7 @@ describe('palisade kyc / compliance', () => {
     const r = await cli(ctx, ['kyc', 'audit-verify', '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.out)).toEqual({ ok: false, entries: 0, brokenAt: 1, problem: 'hash does not match the entry' });
-    expect(r.err).toBe('error: audit log broken at entry 1: hash does not match the entry (0 entries before it verify)\n');
+    expect(r.err).toBe('palisade: audit log broken at entry 1: hash does not match the entry (0 entries before it verify)\n');
   });
 
   it('explains every subcommand in --help', async () => {
@@ -193,7 +193,7 @@ describe('kycContext', () => {
     const noKeyDir = join(dir, 'other');
     const noKey = kycContext({ ...kycSettingsFromEnv({ PALISADE_DATA_DIR: noKeyDir }), registry: async () => ({ registry, close: async () => undefined }) });
     const r = await cli(noKey, ['kyc', 'review']);
-    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/^error: no dossier encryption key configured: set PALISADE_KYC_KEY/) });
+    expect(r).toMatchObject({ code: 1, err: expect.stringMatching(/^palisade: no dossier encryption key configured: set PALISADE_KYC_KEY/) });
     expect(existsSync(noKeyDir)).toBe(false);
   });
 

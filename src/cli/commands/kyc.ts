@@ -35,7 +35,7 @@ export async function run(cmd: Command, fn: (io: Out) => Promise<void>): Promise
   try {
     await fn(io);
   } catch (err) {
-    cmd.error(`error: ${oneLine(err).replace(/\s*\n\s*/g, ' ')}`, { exitCode: 1, code: 'palisade.failed' });
+    cmd.error(`palisade: ${oneLine(err).replace(/\s*\n\s*/g, ' ')}`, { exitCode: 1, code: 'palisade.failed' });
   }
 }
 
