@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { startDevnet, type Devnet } from '../chain/devnet/startDevnet.ts';
 import { devnetAccount } from '../chain/accounts.ts';
@@ -6,6 +7,12 @@ import { Relayer } from '../crosschain/relayer.ts';
 import { startApi, type Api } from '../api/server.ts';
 import type { PalisadeConfig } from '../shared/config.ts';
 import type { Service } from '../shared/service.ts';
+import { openDb, type Db } from '../shared/db.ts';
+import { KycService } from '../compliance/kycService.ts';
+import { RegistryClient } from '../compliance/registryClient.ts';
+import { complianceRoutes } from '../api/routes/compliance.ts';
+import { providerSigner } from './registryContext.ts';
+import { devnetKycKey } from './devnetKey.ts';
 
 export type Stack = { devnet: Devnet; services: Service[]; api: Api; stop(): Promise<void> };
 
@@ -16,6 +23,7 @@ export type Stack = { devnet: Devnet; services: Service[]; api: Api; stop(): Pro
 export async function startStack(config: PalisadeConfig, onProgress: (m: string) => void, register?: (app: FastifyInstance) => Promise<void>): Promise<Stack> {
   const devnet = await startDevnet({ config, onProgress });
   const services: Service[] = [];
+  const closers: Array<() => Promise<void>> = [];
   try {
     const relayer = new Relayer({ manifest: devnet.manifest, account: devnetAccount('relayer'), cursorPath: join(config.stateDir, 'relayer-cursor.json') });
     services.push(relayer);
@@ -23,16 +31,39 @@ export async function startStack(config: PalisadeConfig, onProgress: (m: string)
       await s.start();
       onProgress(`service ${s.name} started`);
     }
-    const api = await startApi({ devnet, port: config.api.port, host: config.api.host, services, register });
+    // The API's KYC service: PostgreSQL when DATABASE_URL is set, else its own PGlite under the state dir
+    // (the chains are fresh at every start, so the devnet's database starts fresh too).
+    if (!process.env.DATABASE_URL) rmSync(join(config.stateDir, 'api-db'), { recursive: true, force: true });
+    const db: Db = await openDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { dataDir: join(config.stateDir, 'api-db') });
+    closers.push(() => db.close());
+    const hub = devnet.manifest.chains[config.chains.find((c) => c.role === 'hub')!.name]!;
+    const kyc = new KycService({
+      db,
+      encryptionKey: devnetKycKey(config.stateDir),
+      registry: new RegistryClient({ chain: { name: 'hub', chainId: hub.chainId, rpcUrl: hub.rpcUrl }, registry: hub.contracts.QualifiedClientRegistry! as `0x${string}`, signerFor: providerSigner(true) }),
+    });
+    await kyc.registerProvider({ address: devnetAccount('bank').address, name: 'Bank Y (devnet)', categories: ['INSTITUTIONAL', 'ACCREDITED', 'RETAIL'] });
+    const api = await startApi({
+      devnet,
+      port: config.api.port,
+      host: config.api.host,
+      services,
+      register: async (app) => {
+        await app.register(complianceRoutes, { kyc });
+        if (register) await register(app);
+      },
+    });
     onProgress(`API and dashboard on ${api.url}`);
     const stop = async () => {
       await api.close().catch(() => {});
       for (const s of [...services].reverse()) await s.stop().catch(() => {});
+      for (const c of closers.reverse()) await c().catch(() => {});
       await devnet.stop();
     };
     return { devnet, services, api, stop };
   } catch (err) {
     for (const s of [...services].reverse()) await s.stop().catch(() => {});
+    for (const c of closers.reverse()) await c().catch(() => {});
     await devnet.stop();
     throw err;
   }
