@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 /// @notice A deliberately badly behaved ERC20 for failure-path tests. Modes:
 ///         Normal; NoReturnValue (USDT-style, transfer functions return nothing); ReturnFalse (returns false
 ///         instead of moving tokens); Revert (every transfer reverts); Reenter (before moving tokens, calls
-///         `reenterTarget` with `reenterData` once and records whether that call succeeded).
+///         `reenterTarget` with `reenterData` once and records whether that call succeeded). Independently,
+///         transfers to `blocked` always revert (a blocklist).
 contract MisbehavingERC20 {
     enum Mode {
         Normal,
@@ -27,6 +28,8 @@ contract MisbehavingERC20 {
     mapping(address => mapping(address => uint256)) public allowance;
 
     Mode public mode;
+    /// @notice Transfers to this address revert in every mode (a token blocklist).
+    address public blocked;
     address public reenterTarget;
     bytes public reenterData;
     bool public reentered;
@@ -41,6 +44,10 @@ contract MisbehavingERC20 {
 
     function setMode(Mode mode_) external {
         mode = mode_;
+    }
+
+    function setBlocked(address who) external {
+        blocked = who;
     }
 
     function setReentry(address target, bytes calldata data) external {
@@ -75,7 +82,7 @@ contract MisbehavingERC20 {
 
     function _transfer(address from, address to, uint256 amount) private returns (bool) {
         Mode m = mode;
-        if (m == Mode.Revert) revert TransferBlocked();
+        if (m == Mode.Revert || (to == blocked && to != address(0))) revert TransferBlocked();
         if (m == Mode.ReturnFalse) return false;
         if (m == Mode.Reenter && !reentered) {
             reentered = true;
