@@ -112,7 +112,9 @@ interface ILendingPool {
     event AccrueInterest(uint256 ratePerSecond, uint256 interest);
     /// @notice Emitted when the liquidator seizes a position: its collateral goes to an auction lot and its
     ///         `debt` (from `shares`) to `auctionDebt`.
-    event Seize(address indexed borrower, address indexed collateral, uint256 collateralAmount, uint256 debt, uint256 shares);
+    event Seize(
+        address indexed borrower, address indexed collateral, uint256 collateralAmount, uint256 debt, uint256 shares
+    );
     /// @notice Emitted when unsold collateral of a finished lot goes back to `borrower`: to its wallet, or
     ///         (`credited` true, when the token refuses that transfer) to its position.
     event CollateralReturned(address indexed borrower, address indexed collateral, uint256 amount, bool credited);

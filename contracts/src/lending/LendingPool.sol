@@ -61,8 +61,9 @@ contract LendingPool is ILendingPool, Governed {
         address governance_,
         RateParams memory rate_
     ) Governed(governance_) {
-        if (address(loanAsset_) == address(0) || address(oracle_) == address(0) || address(qualification_) == address(0))
-        {
+        if (
+            address(loanAsset_) == address(0) || address(oracle_) == address(0) || address(qualification_) == address(0)
+        ) {
             revert ZeroAddress();
         }
         if (!InterestRateModel.isValid(rate_)) revert InvalidRateParams();
@@ -105,7 +106,9 @@ contract LendingPool is ILendingPool, Governed {
         unchecked {
             _supplyShares[msg.sender] = held - shares;
         }
-        m.totalSupplyShares -= uint128(shares); // shares <= held <= totalSupplyShares
+        // safe: shares <= held <= totalSupplyShares < 2^128
+        // forge-lint: disable-next-line(unsafe-typecast)
+        m.totalSupplyShares -= uint128(shares);
         m.totalSupplyAssets = (uint256(m.totalSupplyAssets) - assets).toUint128();
         if (uint256(m.totalBorrowAssets) + m.auctionDebt > m.totalSupplyAssets) revert InsufficientLiquidity();
         _market = m;
@@ -136,6 +139,8 @@ contract LendingPool is ILendingPool, Governed {
         if (amount > p.collateral) revert InsufficientCollateral(amount, p.collateral);
         // unchecked: amount <= p.collateral was just checked
         unchecked {
+            // safe: amount <= p.collateral < 2^128
+            // forge-lint: disable-next-line(unsafe-typecast)
             p.collateral -= uint128(amount);
         }
         _positions[msg.sender][collateral].collateral = p.collateral;
@@ -182,9 +187,13 @@ contract LendingPool is ILendingPool, Governed {
         if (shares > owed) revert RepayExceedsDebt(shares, owed);
         // unchecked: shares <= owed was just checked
         unchecked {
+            // safe: owed - shares <= owed, a uint128
+            // forge-lint: disable-next-line(unsafe-typecast)
             p.borrowShares = uint128(owed - shares);
         }
-        m.totalBorrowShares -= uint128(shares); // shares <= owed <= totalBorrowShares
+        // safe: shares <= owed <= totalBorrowShares < 2^128
+        // forge-lint: disable-next-line(unsafe-typecast)
+        m.totalBorrowShares -= uint128(shares);
         m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(assets));
         _market = m;
         emit Repay(msg.sender, borrower, collateral, assets, shares);
@@ -211,13 +220,11 @@ contract LendingPool is ILendingPool, Governed {
         collateralAmount = p.collateral;
         collateralPrice = oracle.price(collateral);
         loanPrice = oracle.price(address(loanAsset));
-        if (
-            !HealthLib.isLiquidatable(
+        if (!HealthLib.isLiquidatable(
                 HealthLib.collateralValue(collateralAmount, collateralPrice),
                 HealthLib.debtValue(debt, loanPrice),
                 _collaterals[collateral].liquidationRatio
-            )
-        ) revert PositionHealthy(borrower, collateral);
+            )) revert PositionHealthy(borrower, collateral);
         m.totalBorrowShares -= p.borrowShares;
         m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(debt));
         m.auctionDebt = (m.auctionDebt + debt).toUint128();
@@ -238,7 +245,9 @@ contract LendingPool is ILendingPool, Governed {
         uint256 debtRepaid,
         uint256 feePaid
     ) external onlyLiquidator {
-        if (debtRepaid != 0) _market.auctionDebt = (uint256(_market.auctionDebt) - debtRepaid).toUint128();
+        if (debtRepaid != 0) {
+            _market.auctionDebt = (uint256(_market.auctionDebt) - debtRepaid).toUint128();
+        }
         if (feePaid != 0) _liquidationFees = (_liquidationFees + feePaid).toUint96();
         if (collateralOut != 0) IERC20(collateral).safeTransfer(receiver, collateralOut);
         if (collateralReturned != 0) {
@@ -326,9 +335,8 @@ contract LendingPool is ILendingPool, Governed {
     /// @inheritdoc ILendingPool
     function debtOf(address borrower, address collateral) public view returns (uint256) {
         Market memory m = expectedMarket();
-        return uint256(_positions[borrower][collateral].borrowShares).toAssetsUp(
-            m.totalBorrowAssets, m.totalBorrowShares
-        );
+        return
+            uint256(_positions[borrower][collateral].borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
     }
 
     /// @inheritdoc ILendingPool
@@ -340,8 +348,7 @@ contract LendingPool is ILendingPool, Governed {
         collateralValue =
             HealthLib.collateralValue(_positions[borrower][collateral].collateral, oracle.peek(collateral));
         debtValue = HealthLib.debtValue(debtOf(borrower, collateral), oracle.peek(address(loanAsset)));
-        liquidatable =
-            HealthLib.isLiquidatable(collateralValue, debtValue, _collaterals[collateral].liquidationRatio);
+        liquidatable = HealthLib.isLiquidatable(collateralValue, debtValue, _collaterals[collateral].liquidationRatio);
     }
 
     /// @inheritdoc ILendingPool
@@ -353,9 +360,10 @@ contract LendingPool is ILendingPool, Governed {
     /// @inheritdoc ILendingPool
     function borrowRate() external view returns (uint256) {
         Market memory m = _market;
-        return InterestRateModel.ratePerSecond(
-            uint256(m.totalBorrowAssets) + m.auctionDebt, m.totalSupplyAssets, _rateOf(m)
-        );
+        return
+            InterestRateModel.ratePerSecond(
+                uint256(m.totalBorrowAssets) + m.auctionDebt, m.totalSupplyAssets, _rateOf(m)
+            );
     }
 
     // ------------------------------------------------------------------ internals
@@ -379,7 +387,9 @@ contract LendingPool is ILendingPool, Governed {
         if (elapsed == 0) return (0, 0);
         m.lastUpdate = uint40(block.timestamp);
         if (m.totalBorrowAssets == 0) return (0, 0);
-        rate = InterestRateModel.ratePerSecond(uint256(m.totalBorrowAssets) + m.auctionDebt, m.totalSupplyAssets, _rateOf(m));
+        rate = InterestRateModel.ratePerSecond(
+            uint256(m.totalBorrowAssets) + m.auctionDebt, m.totalSupplyAssets, _rateOf(m)
+        );
         interest = uint256(m.totalBorrowAssets).wMulDown(FixedPointMath.wTaylorCompounded(rate, elapsed));
         m.totalBorrowAssets = (m.totalBorrowAssets + interest).toUint128();
         m.totalSupplyAssets = (m.totalSupplyAssets + interest).toUint128();

@@ -13,6 +13,5 @@ interface ILiquidationTaker {
     /// @param collateralOut Collateral delivered (collateral smallest units).
     /// @param payment Loan asset the liquidator will pull from the taker (loan smallest units).
     /// @param data The bytes passed to `take`.
-    function onTake(LotId id, address receiver, uint256 collateralOut, uint256 payment, bytes calldata data)
-        external;
+    function onTake(LotId id, address receiver, uint256 collateralOut, uint256 payment, bytes calldata data) external;
 }

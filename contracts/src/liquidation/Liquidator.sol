@@ -90,7 +90,11 @@ contract Liquidator is ILiquidator, Governed {
         emit FeeRecipientSet(feeRecipient_);
         emit LiquidationFeeSet(DEFAULT_LIQUIDATION_FEE_BPS, DEFAULT_RESERVE_SHARE_BPS);
         emit AuctionCurveSet(
-            DEFAULT_START_PREMIUM_BPS, DEFAULT_STEP_SECONDS, DEFAULT_STEP_FACTOR_BPS, DEFAULT_FLOOR_BPS, DEFAULT_TAIL_SECONDS
+            DEFAULT_START_PREMIUM_BPS,
+            DEFAULT_STEP_SECONDS,
+            DEFAULT_STEP_FACTOR_BPS,
+            DEFAULT_FLOOR_BPS,
+            DEFAULT_TAIL_SECONDS
         );
         emit MakerTermsSet(DEFAULT_MAKER_DELAY_SECONDS, DEFAULT_MAKER_REBATE_BPS);
         asset.forceApprove(address(reserve_), type(uint256).max);
@@ -119,6 +123,7 @@ contract Liquidator is ILiquidator, Governed {
             return id;
         }
         // fits: amount and debt come from the pool's uint128 fields, top and fee are clamped above
+        // forge-lint: disable-start(unsafe-typecast)
         _lots[id] = Lot({
             borrower: borrower,
             feeLeft: uint96(fee),
@@ -128,6 +133,7 @@ contract Liquidator is ILiquidator, Governed {
             startTime: uint48(block.timestamp),
             lastTake: uint48(block.timestamp)
         });
+        // forge-lint: disable-end(unsafe-typecast)
     }
 
     /// @dev Outcome of a take, kept in memory to stay within the stack.
@@ -188,6 +194,8 @@ contract Liquidator is ILiquidator, Governed {
         }
         startPrice = AuctionMath.startPrice(valuation, p.startPremiumBps).min(type(uint160).max);
         Lot storage s = _lots[id];
+        // safe: clamped to 160 bits above
+        // forge-lint: disable-next-line(unsafe-typecast)
         s.startPrice = uint160(startPrice);
         s.startTime = uint48(block.timestamp);
         emit Reset(id, startPrice, valuation);

@@ -84,7 +84,10 @@ contract DevnetPriceFeed is IDevnetPriceFeed, Governed {
         unchecked {
             roundId = uint80(_latest.roundId + 1);
         }
+        // safe: answer fits int128 (checked above), timestamps fit 64 bits, roundId came from a uint64
+        // forge-lint: disable-start(unsafe-typecast)
         Round memory r = Round({answer: int128(answer), updatedAt: uint64(block.timestamp), roundId: uint64(roundId)});
+        // forge-lint: disable-end(unsafe-typecast)
         _latest = r;
         _rounds[roundId] = r;
         emit NewRound(roundId, msg.sender, block.timestamp);

@@ -16,6 +16,7 @@ library OracleLib {
         // shift = bit length of x beyond the mantissa's 32 bits
         uint256 e = x >> MANTISSA_BITS == 0 ? 0 : Math.log2(x) + 1 - MANTISSA_BITS;
         // fits: the mantissa is below 2^32 and e <= 224
+        // forge-lint: disable-next-line(unsafe-typecast)
         return uint40(((x >> e) << 8) | e);
     }
 

@@ -63,6 +63,8 @@ contract PriceOracle is IPriceOracle, Governed {
             feed: feed,
             heartbeat: heartbeat,
             maxDeviationBps: maxDeviationBps,
+            // safe: decimalsSum <= 36 was just checked
+            // forge-lint: disable-next-line(unsafe-typecast)
             scaleExponent: uint8(36 - decimalsSum),
             lastAnswer: 0
         });
@@ -87,6 +89,8 @@ contract PriceOracle is IPriceOracle, Governed {
         (, int256 answer,, uint256 updatedAt,) = f.feed.latestRoundData();
         if (answer <= 0) revert InvalidPrice(asset, answer);
         if (updatedAt + f.heartbeat < block.timestamp) revert StalePrice(asset, updatedAt, f.heartbeat);
+        // safe: answer > 0 was just checked
+        // forge-lint: disable-next-line(unsafe-typecast)
         return uint256(answer);
     }
 

@@ -62,8 +62,6 @@ contract LendingPoolInvariantTest is LendingTestBase {
     /// donations plus what is lent out.
     function invariant_donations_notCountedForLenders() public view {
         ILendingPool.Market memory m = pool.market();
-        assertLe(
-            m.totalSupplyAssets, usdc.balanceOf(address(pool)) - handler.ghost_donated() + m.totalBorrowAssets
-        );
+        assertLe(m.totalSupplyAssets, usdc.balanceOf(address(pool)) - handler.ghost_donated() + m.totalBorrowAssets);
     }
 }

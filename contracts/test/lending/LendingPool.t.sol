@@ -405,9 +405,7 @@ contract LendingPoolTest is LendingTestBase {
         pool.accrueInterest();
         // e^0.025 - 1 ~= 2.5315%
         assertApproxEqRel(pool.market().totalBorrowAssets, 512_657e6, 1e15);
-        assertEq(
-            pool.market().totalSupplyAssets - 1_000_000e6, pool.market().totalBorrowAssets - 500_000e6
-        );
+        assertEq(pool.market().totalSupplyAssets - 1_000_000e6, pool.market().totalBorrowAssets - 500_000e6);
     }
 
     function test_accrueInterest_isSteepAboveTheKink() public {

@@ -89,6 +89,30 @@ contract LiquidatorTest is LendingTestBase {
         assertTrue(_lendersWhole());
     }
 
+    /// Defensive path (the pool's borrow limit makes it unreachable): a seized position without collateral is
+    /// finished at once and its debt drawn from the reserve.
+    function test_kick_withoutCollateralDrawsTheReserveAtOnce() public {
+        _fundReserve(1_000e6);
+        vm.mockCall(
+            address(pool),
+            abi.encodeWithSelector(ILendingPool.seize.selector, borrower, address(weth)),
+            abi.encode(uint256(0), uint256(300e6), uint256(2000e18), uint256(1e30))
+        );
+        vm.mockCall(
+            address(pool),
+            abi.encodeWithSelector(
+                ILendingPool.settleLiquidation.selector, address(0), address(0), 0, address(0), 0, 300e6, 0
+            ),
+            ""
+        );
+        vm.expectEmit(address(liquidator));
+        emit ILiquidator.ShortfallCovered(LotIdLib.make(address(weth), 1), 300e6, 300e6);
+        LotId id = liquidator.kick(borrower, address(weth));
+        assertEq(liquidator.lot(id).collateral, 0);
+        assertEq(reserve.balance(), 700e6);
+        assertEq(usdc.balanceOf(address(pool)), 300e6);
+    }
+
     function test_kick_revertsWhenLiquidatorNotWired() public {
         _unhealthyPosition();
         Liquidator other = new Liquidator(pool, reserve, feeRecipient, gov);
@@ -228,9 +252,7 @@ contract LiquidatorTest is LendingTestBase {
         _unhealthyPosition();
         LotId id = _kick();
         vm.warp(block.timestamp + 40); // 89.6% of an unchanged valuation
-        vm.expectRevert(
-            abi.encodeWithSelector(ILiquidator.LotNeedsReset.selector, id, 1.5231266875e27, VALUATION_1700)
-        );
+        vm.expectRevert(abi.encodeWithSelector(ILiquidator.LotNeedsReset.selector, id, 1.5231266875e27, VALUATION_1700));
         liquidator.take(id, 1, type(uint256).max, taker, "");
     }
 
@@ -351,9 +373,7 @@ contract LiquidatorTest is LendingTestBase {
         LotId id = _kick();
         vm.warp(block.timestamp + 40); // 1.523e27 is above 90% of a 1,600 market
         _setPrice(address(weth), 1600e8);
-        vm.expectRevert(
-            abi.encodeWithSelector(ILiquidator.LotNotResettable.selector, id, 1.5231266875e27, 1.6e27)
-        );
+        vm.expectRevert(abi.encodeWithSelector(ILiquidator.LotNotResettable.selector, id, 1.5231266875e27, 1.6e27));
         liquidator.reset(id);
     }
 
@@ -606,7 +626,8 @@ contract LiquidatorTest is LendingTestBase {
             if (!active) break;
             if (needsReset) liquidator.reset(id);
             vm.prank(taker);
-            (uint256 out, uint256 paid) = liquidator.take(id, bound(slices[i], 1e12, 10e18), type(uint256).max, taker, "");
+            (uint256 out, uint256 paid) =
+                liquidator.take(id, bound(slices[i], 1e12, 10e18), type(uint256).max, taker, "");
             soldTotal += out;
             paidTotal += paid;
         }

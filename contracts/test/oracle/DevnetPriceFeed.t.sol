@@ -19,7 +19,8 @@ contract DevnetPriceFeedTest is Test {
     function test_constructor_opensRoundOneWithEightDecimals() public view {
         assertEq(feed.decimals(), 8);
         assertEq(feed.description(), "ETH / USD");
-        (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredIn) = feed.latestRoundData();
+        (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredIn) =
+            feed.latestRoundData();
         assertEq(roundId, 1);
         assertEq(answer, 2000e8);
         assertEq(startedAt, 1_000);

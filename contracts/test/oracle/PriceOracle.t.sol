@@ -89,7 +89,11 @@ contract PriceOracleTest is Test {
         _push(wethFeed, 1500e8); // -25% with a 20% guard
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPriceOracle.PriceDeviationTooLarge.selector, address(weth), uint256(1500e8), uint256(2000e8), uint256(2_000)
+                IPriceOracle.PriceDeviationTooLarge.selector,
+                address(weth),
+                uint256(1500e8),
+                uint256(2000e8),
+                uint256(2_000)
             )
         );
         oracle.price(address(weth));

@@ -10,6 +10,7 @@ import {PriceOracle} from "../../src/oracle/PriceOracle.sol";
 import {IPriceOracle} from "../../src/oracle/IPriceOracle.sol";
 import {LendingPool} from "../../src/lending/LendingPool.sol";
 import {RateParams} from "../../src/lending/InterestRateModel.sol";
+import {LendingDefaults} from "../../src/lending/LendingDefaults.sol";
 import {RiskReserve} from "../../src/reserve/RiskReserve.sol";
 import {Liquidator} from "../../src/liquidation/Liquidator.sol";
 import {IQualification} from "../../src/compliance/IQualification.sol";
@@ -19,10 +20,10 @@ import {IQualification} from "../../src/compliance/IQualification.sol";
 ///         as collaterals, and qualified actors.
 abstract contract LendingTestBase is Test {
     uint256 internal constant START = 1_700_000_000;
-    uint64 internal constant WETH_RATIO = 1.10e18;
-    uint64 internal constant WETH_LTV = 0.80e18;
-    uint64 internal constant WBTC_RATIO = 1.20e18;
-    uint64 internal constant WBTC_LTV = 0.70e18;
+    uint64 internal constant WETH_RATIO = LendingDefaults.ETH_LIKE_LIQUIDATION_RATIO;
+    uint64 internal constant WETH_LTV = LendingDefaults.ETH_LIKE_MAX_LTV;
+    uint64 internal constant WBTC_RATIO = LendingDefaults.VOLATILE_LIQUIDATION_RATIO;
+    uint64 internal constant WBTC_LTV = LendingDefaults.VOLATILE_MAX_LTV;
     uint32 internal constant HEARTBEAT = 1 days;
     uint16 internal constant MAX_DEVIATION_BPS = 5_000;
 
@@ -70,7 +71,9 @@ abstract contract LendingTestBase is Test {
         allowlist = new AllowlistQualification();
 
         // 3. pool, 4. reserve, 5. liquidator, 6. wiring
-        pool = new LendingPool(usdc, IPriceOracle(address(oracle)), IQualification(address(allowlist)), gov, defaultRate());
+        pool = new LendingPool(
+            usdc, IPriceOracle(address(oracle)), IQualification(address(allowlist)), gov, defaultRate()
+        );
         reserve = new RiskReserve(usdc, pool, gov);
         liquidator = new Liquidator(pool, reserve, feeRecipient, gov);
         vm.startPrank(gov);
@@ -90,7 +93,7 @@ abstract contract LendingTestBase is Test {
     }
 
     function defaultRate() internal pure returns (RateParams memory) {
-        return RateParams({baseBps: 0, slope1Bps: 400, slope2Bps: 6_000, kinkBps: 8_000});
+        return LendingDefaults.rate();
     }
 
     function _approveAll(address who) internal {

@@ -187,14 +187,20 @@ contract LendingHandler is Test {
     }
 
     function sumSupplyShares() external view returns (uint256 s) {
-        for (uint256 i; i < lenders.length; ++i) s += pool.supplyShares(lenders[i]);
+        for (uint256 i; i < lenders.length; ++i) {
+            s += pool.supplyShares(lenders[i]);
+        }
     }
 
     function sumBorrowShares() external view returns (uint256 s) {
-        for (uint256 i; i < borrowers.length; ++i) s += pool.position(borrowers[i], address(weth)).borrowShares;
+        for (uint256 i; i < borrowers.length; ++i) {
+            s += pool.position(borrowers[i], address(weth)).borrowShares;
+        }
     }
 
     function sumPositionCollateral() public view returns (uint256 s) {
-        for (uint256 i; i < borrowers.length; ++i) s += pool.position(borrowers[i], address(weth)).collateral;
+        for (uint256 i; i < borrowers.length; ++i) {
+            s += pool.position(borrowers[i], address(weth)).collateral;
+        }
     }
 }

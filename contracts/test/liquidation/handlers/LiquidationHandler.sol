@@ -208,11 +208,15 @@ contract LiquidationHandler is LendingHandler {
     // ------------------------------------------------------------------ views for invariants
 
     function sumLotCollateral() public view returns (uint256 s) {
-        for (uint256 i; i < lots.length; ++i) s += liquidator.lot(lots[i]).collateral;
+        for (uint256 i; i < lots.length; ++i) {
+            s += liquidator.lot(lots[i]).collateral;
+        }
     }
 
     function activeLots() public view returns (uint256 n) {
-        for (uint256 i; i < lots.length; ++i) if (liquidator.lot(lots[i]).collateral != 0) ++n;
+        for (uint256 i; i < lots.length; ++i) {
+            if (liquidator.lot(lots[i]).collateral != 0) ++n;
+        }
     }
 
     /// @dev Lenders' claims (supplied + interest) <= cash held for them (pool balance minus fees and
@@ -221,7 +225,9 @@ contract LiquidationHandler is LendingHandler {
         ILendingPool.Market memory m = pool.market();
         uint256 held = usdc.balanceOf(address(pool)) - pool.liquidationFees() - ghost_donated;
         uint256 inLots;
-        for (uint256 i; i < lots.length; ++i) inLots += liquidator.lot(lots[i]).debtLeft;
+        for (uint256 i; i < lots.length; ++i) {
+            inLots += liquidator.lot(lots[i]).debtLeft;
+        }
         return m.totalSupplyAssets <= held + m.totalBorrowAssets + inLots;
     }
 }
