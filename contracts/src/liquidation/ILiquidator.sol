@@ -18,15 +18,20 @@ import {IRiskReserve} from "../reserve/IRiskReserve.sol";
 ///         on the taker, then the loan asset is pulled (flash liquidation). Proceeds repay the debt first
 ///         (straight to the pool), then the fee (held by the pool apart from lenders' assets until
 ///         `distributeFees`: 50% to the reserve, the rest to the fee recipient). When the debt and fee are
-///         raised, unsold collateral goes back to the borrower's wallet (or position, if the token refuses); when collateral runs out first, the missing debt is drawn from the risk
-///         reserve. After 3 minutes without a take, registered market makers get a 0.5% rebate. A lot priced
+///         raised, unsold collateral goes back to the borrower's wallet (or position, if the token refuses);
+///         when the collateral runs out first, the missing debt is drawn from the risk reserve (the unraised
+///         fee is forgiven). After 3 minutes without a take, registered market makers get a 0.5% rebate. A lot priced
 ///         below 90% of the CURRENT oracle valuation, or older than the tail, cannot be taken: anyone `reset`s
 ///         it to 110% of a fresh valuation.
 /// @dev AUCTION PRICE UNIT: loan-asset smallest units per collateral smallest unit, times 1e36
 ///      (`collateral * price / 1e36` loan units; WETH in USDC at 2,000 USD -> 2e27).
 ///      Price at time t: startPrice * (stepFactorBps / 1e4) ^ floor((t - startTime) / stepSeconds), each product
 ///      rounded down; it never rises except on `reset`.
+///      Take amounts: slice = min(maxCollateral, lot collateral); owed = ceil(slice * price / 1e36); if owed
+///      exceeds the tab (debt + fee left) the take pays exactly the tab for floor(tab * 1e36 / price).
 ///      Warning: changing the curve through governance re-prices running lots; do it with no lot running.
+///      Warning: an oracle refusal (stale, zero, too deviant) blocks kick, take and reset until the feed or
+///      governance resolves it; keepers should call `PriceOracle.price(asset)` after each feed update.
 interface ILiquidator {
     /// @notice An auction lot (three slots). Amounts in smallest units; prices in the auction price unit.
     /// @param borrower Owner of the seized position; receives unsold collateral.
