@@ -252,7 +252,7 @@ contract LendingPool is ILendingPool, Governed {
         if (collateralOut != 0) IERC20(collateral).safeTransfer(receiver, collateralOut);
         if (collateralReturned != 0) {
             // a token that refuses the transfer (e.g. a blocklist) must not block the lot: credit the position
-            bool credited = !IERC20(collateral).trySafeTransfer(borrower, collateralReturned);
+            bool credited = !_tryTransfer(collateral, borrower, collateralReturned);
             if (credited) {
                 Position storage p = _positions[borrower][collateral];
                 p.collateral = (p.collateral + collateralReturned).toUint128();
@@ -415,5 +415,15 @@ contract LendingPool is ILendingPool, Governed {
         m.slope1Bps = r.slope1Bps;
         m.slope2Bps = r.slope2Bps;
         m.kinkBps = r.kinkBps;
+    }
+
+    /// @dev Transfers without reverting (OZ 5.1 has no `trySafeTransfer`): false when the token reverts,
+    ///      returns false, returns malformed data, or is not a contract. A refused transfer must not block
+    ///      a liquidation, so the caller credits the position instead.
+    function _tryTransfer(address token, address to, uint256 amount) private returns (bool) {
+        (bool success, bytes memory ret) = token.call(abi.encodeCall(IERC20.transfer, (to, amount)));
+        if (!success) return false;
+        if (ret.length == 0) return token.code.length > 0;
+        return ret.length >= 32 && abi.decode(ret, (uint256)) == 1;
     }
 }

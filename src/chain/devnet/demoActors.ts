@@ -68,3 +68,27 @@ export async function seedDemoActors(deployer: ChainClients, contracts: Record<s
     });
   }
 }
+
+/**
+ * Devnet balances and a live market: every demo actor gets USDC, WETH and WBTC; the first liquidity
+ * provider supplies 1,000,000 USDC to the pool and the reserve starts with 100,000 USDC.
+ */
+export async function fundDemoActors(deployer: ChainClients, contracts: Record<string, Address>): Promise<void> {
+  const at = (who: DevnetActor) => chainClients({ name: deployer.chain.name, chainId: deployer.chain.id, rpcUrl: deployer.chain.rpcUrls.default.http[0]! }, devnetAccount(who), 50);
+  const mint = (token: string, to: Address, amount: bigint) =>
+    send(deployer, { address: contracts[token]!, abi: abis.DevnetToken, functionName: 'mint', args: [to, amount] });
+  for (const { who } of DEMO_CLIENTS) {
+    const a = devnetAccount(who).address;
+    await mint('USDC', a, 10_000_000n * 10n ** 6n);
+    await mint('WETH', a, 1_000n * 10n ** 18n);
+    await mint('WBTC', a, 50n * 10n ** 8n);
+  }
+  const lp = at('liquidityProvider');
+  const supply = 1_000_000n * 10n ** 6n;
+  await send(lp, { address: contracts.USDC!, abi: abis.DevnetToken, functionName: 'approve', args: [contracts.LendingPool!, supply] });
+  await send(lp, { address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'supply', args: [supply] });
+  const seed = 100_000n * 10n ** 6n;
+  await mint('USDC', deployer.wallet.account.address, seed);
+  await send(deployer, { address: contracts.USDC!, abi: abis.DevnetToken, functionName: 'approve', args: [contracts.RiskReserve!, seed] });
+  await send(deployer, { address: contracts.RiskReserve!, abi: abis.RiskReserve, functionName: 'deposit', args: [seed] });
+}

@@ -7,7 +7,8 @@ import { deployCore, type Progress } from '../deploy/deployCore.ts';
 import { wireChains } from '../deploy/wire.ts';
 import { writeManifest, type Manifest } from '../manifest.ts';
 import { startAnvil, type AnvilProcess } from './anvil.ts';
-import { seedDemoActors } from './demoActors.ts';
+import { fundDemoActors, seedDemoActors } from './demoActors.ts';
+import { deployLending, devnetLendingOptions } from '../deploy/deployLending.ts';
 
 export type DevnetChain = { name: string; chainId: number; eid: number; rpcUrl: string; port: number; blockTimeSeconds: number };
 
@@ -75,6 +76,13 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
     await wireChains(wired, progress);
     progress('demo actors: seed authorities, banks, qualified clients');
     await Promise.all(wired.map((w) => seedDemoActors(w.clients, w.contracts)));
+    progress('lending markets: oracle, pool, reserve, liquidator');
+    await Promise.all(
+      wired.map(async (w) => {
+        Object.assign(w.contracts, await deployLending(w.clients, devnetLendingOptions(w.contracts)));
+        await fundDemoActors(w.clients, w.contracts);
+      }),
+    );
 
     const manifest: Manifest = { version: 1, chains: {} };
     for (const [i, c] of chains.entries()) {
