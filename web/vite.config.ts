@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// `npm run build:web` (= `vite build web`) builds into web/dist, which the API serves at `/`.
+// `npx vite web` serves the dashboard with hot reload and forwards API calls to a running
+// `npm start` (PALISADE_API_PORT, default 8080).
+const root = fileURLToPath(new URL('.', import.meta.url));
+const api = `http://127.0.0.1:${process.env.PALISADE_API_PORT ?? '8080'}`;
+
+export default defineConfig({
+  root,
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+  },
+  server: {
+    host: '127.0.0.1',
+    proxy: {
+      '/chains': api,
+      '/health': api,
+    },
+  },
+});
