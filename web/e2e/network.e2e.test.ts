@@ -47,7 +47,7 @@ beforeAll(async () => {
     logLevel: 'warn',
   });
 
-  devnet = await startDevnet({ portBase: PORT_BASE, blockTimeSeconds: 1, stateDir: join(scratch, 'state'), quiet: true });
+  devnet = await startDevnet({ portBase: PORT_BASE, blockTimeSeconds: 1, stateDir: join(scratch, 'state'), onProgress: () => {} });
   api = await startApi({ devnet, port: API_PORT, webDir });
   browser = await launchChromium();
   page = await browser.newPage();
