@@ -2,14 +2,14 @@
 // Answers forge like a native solc, but compiles through solc-js (wasm) from npm, so forge never
 // downloads a compiler. forge sends standard-JSON with every source inlined on stdin.
 //
-// solc-js runs out of wasm memory when one job generates code for ~150 files (a clean build of this
-// project), so the shim splits the files whose output forge asked for into chunks, compiles each chunk
-// in its own child process (fresh wasm memory; two at a time on two cores) with every source present —
-// source ids therefore agree across chunks — and merges the outputs.
+// Should a job ever outgrow solc-js's wasm memory, PALISADE_SOLC_CHUNK=N splits the files whose output
+// forge asked for into chunks of N, compiles each in its own child process (fresh wasm memory; two at a
+// time) with every source present — so source ids agree across chunks — and merges the outputs.
+// Off by default: every chunk re-analyses all sources, which is slower than one job.
 const { spawn } = require('node:child_process');
 const solc = require('solc');
 
-const CHUNK = Number(process.env.PALISADE_SOLC_CHUNK ?? 24);
+const CHUNK = Number(process.env.PALISADE_SOLC_CHUNK ?? Infinity);
 const PARALLEL = Number(process.env.PALISADE_SOLC_JOBS ?? 2);
 const args = process.argv.slice(2);
 
