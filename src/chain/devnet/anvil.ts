@@ -8,7 +8,8 @@ import { DEVNET_ACCOUNT_COUNT, DEVNET_MNEMONIC } from '../accounts.ts';
 
 export const anvilBinary = resolve(repoRoot, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil');
 
-export type AnvilOptions = { name: string; chainId: number; port: number; host?: string };
+/** `hardfork` pins the EVM rules (anvil's default moves with its releases); benches pin it so figures compare. */
+export type AnvilOptions = { name: string; chainId: number; port: number; host?: string; hardfork?: string };
 export type AnvilProcess = { name: string; rpcUrl: string; port: number; child: ChildProcess; stop(): Promise<void> };
 
 /** Resolves if nothing listens on host:port, else throws a one-line error naming the port. */
@@ -47,7 +48,7 @@ export async function startAnvil(opts: AnvilOptions, timeoutMs = 20_000): Promis
   const child = spawn(
     anvilBinary,
     ['--host', host, '--port', String(opts.port), '--chain-id', String(opts.chainId), '--accounts', String(DEVNET_ACCOUNT_COUNT),
-      '--mnemonic', DEVNET_MNEMONIC, '--balance', '1000000', '--silent'],
+      '--mnemonic', DEVNET_MNEMONIC, '--balance', '1000000', '--silent', ...(opts.hardfork ? ['--hardfork', opts.hardfork] : [])],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
