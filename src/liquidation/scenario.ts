@@ -14,13 +14,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keccak256, parseEventLogs, parseUnits, stringToHex, toHex, type Address, type Hex } from 'viem';
+import { keccak256, parseEventLogs, type Abi, parseUnits, stringToHex, toHex, type Address, type Hex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { abis } from '../chain/abi/generated.ts';
 import { DEVNET_MNEMONIC, devnetAccount, type DevnetActor } from '../chain/accounts.ts';
 import { chainClients, type ChainClients } from '../chain/clients.ts';
 import { startDevnet, type Devnet } from '../chain/devnet/startDevnet.ts';
-import { send } from '../chain/tx.ts';
 import { ChainClock, type MinedBlock } from '../oracle/chainClock.ts';
 import { assetPaths, priceAt, type AssetPath } from '../oracle/pricePath.ts';
 import { PricePusher } from '../oracle/pricePusher.ts';
@@ -77,6 +76,8 @@ export type ScenarioReport = {
   resets: number;
   pricePushes: number;
   blocks: number;
+  /** Blocks mined before the services had finished with the previous one (they were slower than the block time). */
+  lateBlocks: number;
   chainSeconds: number;
   instructions: number;
   collateralAsset: string;
@@ -97,6 +98,7 @@ const PRICE_SCALE = 10n ** 36n;
 const YEAR = 365 * 24 * 3600;
 const ACCREDITED = 2;
 const BORROWER_INDEX_BASE = 1_000;
+const SETUP_GAS = 1_000_000n;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -237,6 +239,7 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
     const waitingForKick = () => [...tracked.values()].some((t) => t.unhealthyBlock !== undefined && t.kickBlock === undefined);
     const auctionsRunning = () => [...lots.values()].some((l) => l.finishTime === undefined);
     const blockTimeMs = opts.blockTimeMs ?? 1_000;
+    let lateBlocks = 0;
     const settle = async (block: MinedBlock) => {
       await observe(block);
       const deadline = Date.now() + blockTimeMs;
@@ -249,7 +252,11 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
           maker.processedBlock >= block.number &&
           !executor.busy &&
           !maker.busy;
-        if (done || Date.now() >= deadline) return;
+        if (done) return;
+        if (Date.now() >= deadline) {
+          lateBlocks++;
+          return;
+        }
         await sleep(5);
       }
     };
@@ -350,6 +357,7 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
       resets,
       pricePushes: played.pushes.length,
       blocks,
+      lateBlocks,
       chainSeconds: clock.latest.timestamp - startBlock.timestamp,
       instructions: instructions.length,
       collateralAsset: symbol,
@@ -366,16 +374,14 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
 
 /** Chain seconds of the next quiet block: at most `idle`, and at most a `maxMove` move of any asset's path. */
 export function boundedStep(paths: AssetPath[], t: number, idle: number, maxMove: number): number {
-  let dt = Math.max(1, Math.floor(idle));
-  while (dt > 1) {
-    const ok = paths.every((p) => {
+  const fits = (dt: number) =>
+    paths.every((p) => {
       const a = priceAt(p, t);
       // sample inside the step too: a path can turn within it
       return [0.5, 1].every((f) => Math.abs(priceAt(p, t + dt * f) - a) / a <= maxMove);
     });
-    if (ok) break;
-    dt = Math.max(1, Math.floor(dt / 2));
-  }
+  let dt = Math.max(1, Math.floor(idle));
+  while (dt > 1 && !fits(dt)) dt--;
   return dt;
 }
 
@@ -409,7 +415,7 @@ async function openPositions(
   const accounts = draws.map((d) => mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: BORROWER_INDEX_BASE + d.index }));
   for (const a of accounts) {
     await pub.request({ method: 'anvil_setBalance' as never, params: [a.address, toHex(10n ** 20n)] as never });
-    await send(bank, {
+    await sendTx(bank, {
       address: contracts.QualifiedClientRegistry!,
       abi: abis.QualifiedClientRegistry,
       functionName: 'grantClient',
@@ -418,13 +424,13 @@ async function openPositions(
   }
   const amounts = draws.map((d) => parseUnits(d.amount.toFixed(Math.min(6, colDecimals)), colDecimals));
   for (const [i, a] of accounts.entries()) {
-    await send(deployer, { address: collateral, abi: abis.DevnetToken, functionName: 'mint', args: [a.address, amounts[i]!] });
+    await sendTx(deployer, { address: collateral, abi: abis.DevnetToken, functionName: 'mint', args: [a.address, amounts[i]!] });
   }
   await Promise.all(
     accounts.map(async (a, i) => {
       const c = chainClients(chain, a, 50);
-      await send(c, { address: collateral, abi: abis.DevnetToken, functionName: 'approve', args: [contracts.LendingPool!, amounts[i]!] });
-      await send(c, { address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'supplyCollateral', args: [collateral, amounts[i]!, a.address] });
+      await sendTx(c, { address: collateral, abi: abis.DevnetToken, functionName: 'approve', args: [contracts.LendingPool!, amounts[i]!] });
+      await sendTx(c, { address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'supplyCollateral', args: [collateral, amounts[i]!, a.address] });
     }),
   );
   // borrows one after another: each changes the pool's totals, which a parallel gas estimate would miss
@@ -436,7 +442,7 @@ async function openPositions(
     const worth = (amounts[i]! * pc) / pl;
     const borrow = (worth * (ltvPpm < capPpm ? ltvPpm : capPpm)) / 1_000_000n - 2n;
     if (borrow <= 0n) throw new InputError(`borrowers.collateral.amount: position ${i} is too small to borrow against`);
-    await send(chainClients(chain, a, 50), { address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'borrow', args: [collateral, borrow] });
+    await sendTx(chainClients(chain, a, 50), { address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'borrow', args: [collateral, borrow] });
   }
   say(`opened ${count} positions (${loanDecimals}-decimal loans)`);
   return accounts.map((a) => a.address);
@@ -444,4 +450,16 @@ async function openPositions(
 
 function dossierHash(a: Address): Hex {
   return keccak256(toHex(`palisade-scenario-dossier:${a}`));
+}
+
+/**
+ * Sends one setup transaction and waits for it: simulated first (a revert names its custom error),
+ * then sent with a generous gas limit. A gas estimate made at the last block's timestamp can miss
+ * the pool's interest accrual that runs when the transaction lands a second later.
+ */
+async function sendTx(c: ChainClients, call: { address: Address; abi: Abi; functionName: string; args: readonly unknown[] }): Promise<void> {
+  await c.public.simulateContract({ ...call, account: c.wallet.account } as never);
+  const hash = await c.wallet.writeContract({ ...call, gas: SETUP_GAS } as never);
+  const receipt = await c.public.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new BaseError(`${call.functionName} reverted during scenario setup`, { details: `tx ${hash}` });
 }
