@@ -36,8 +36,10 @@ export type ExecutorOptions = {
   /** First block to read liquidator events from. */
   fromBlock?: bigint;
   pollMs?: number;
-  /** Whether this executor kicks on instructions (a pure market maker may leave that to others). Default: true for executors. */
+  /** Whether this executor kicks on instructions. Default: true for executors, false for makers. */
   kicks?: boolean;
+  /** Whether it resets lots that need it. Default: true for executors, false for makers (they only take). */
+  resets?: boolean;
   logger?: Logger;
 };
 
@@ -46,6 +48,7 @@ type Action = 'kick' | 'take' | 'reset';
 
 const GAS: Record<Action, bigint> = { kick: 400_000n, take: 500_000n, reset: 200_000n };
 const MARGIN_SCALE = 1_000_000n;
+const PRICE_SCALE = 10n ** 36n;
 
 export class LiquidationExecutor implements Service {
   readonly name: string;
@@ -54,6 +57,7 @@ export class LiquidationExecutor implements Service {
   private readonly marginPpm: bigint;
   private readonly pollMs: number;
   private readonly kicks: boolean;
+  private readonly resets: boolean;
   private readonly lots = new Map<bigint, Lot>();
   /** Positions (by key) with a kick in flight. */
   private readonly kicking = new Set<string>();
@@ -78,6 +82,7 @@ export class LiquidationExecutor implements Service {
     this.marginPpm = BigInt(Math.round((o.margin ?? 0) * Number(MARGIN_SCALE)));
     this.pollMs = o.pollMs ?? 100;
     this.kicks = o.kicks ?? this.mode === 'executor';
+    this.resets = o.resets ?? this.mode === 'executor';
   }
 
   get address(): Address {
@@ -227,12 +232,26 @@ export class LiquidationExecutor implements Service {
         continue;
       }
       if (needsReset) {
+        if (!this.resets) continue;
         await this.act('reset', l, () => this.write({ address: this.o.liquidator, abi: abis.Liquidator, functionName: 'reset', args: [l.id] }, GAS.reset));
         continue;
       }
       const acceptable = price * MARGIN_SCALE <= valuation * (MARGIN_SCALE + this.marginPpm);
       const wanted = this.mode === 'maker' ? makerRebate && acceptable : acceptable;
       if (!wanted) continue;
+      // pay from inventory: skip (and say so) rather than send a take that cannot pay
+      const [stored, balance] = await Promise.all([
+        pub.readContract({ address: this.o.liquidator, abi: abis.Liquidator, functionName: 'lot', args: [l.id], blockNumber: block }),
+        pub.readContract({ address: this.loanAsset!, abi: abis.DevnetToken, functionName: 'balanceOf', args: [this.address], blockNumber: block }),
+      ]);
+      const tab = stored.debtLeft + stored.feeLeft;
+      const cost = (stored.collateral * price + PRICE_SCALE - 1n) / PRICE_SCALE;
+      const owed = cost < tab ? cost : tab;
+      if (owed > balance) {
+        this.counts.skipped++;
+        this.log.warn({ lot: l.id.toString(), owed: owed.toString(), balance: balance.toString() }, 'take skipped: inventory too small');
+        continue;
+      }
       await this.act('take', l, () =>
         this.write(
           {
@@ -240,7 +259,7 @@ export class LiquidationExecutor implements Service {
             abi: abis.Liquidator,
             functionName: 'take',
             // the whole lot: the contract sells only what the debt and fee need and returns the rest
-            args: [l.id, maxUint256 >> 128n, price, this.address, '0x'],
+            args: [l.id, stored.collateral, price, this.address, '0x'],
           },
           GAS.take,
         ),

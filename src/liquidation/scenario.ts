@@ -389,7 +389,7 @@ export function boundedStep(paths: AssetPath[], t: number, idle: number, maxMove
  * Opens the scenario's positions: fresh accounts (funded with gas), qualified by the devnet bank,
  * given collateral, which they deposit and borrow against at their drawn loan-to-value.
  */
-async function openPositions(
+export async function openPositions(
   s: ScenarioFile,
   count: number,
   chain: { name: string; chainId: number; rpcUrl: string },
