@@ -397,6 +397,8 @@ export async function openPositions(
   contracts: Record<string, Address>,
   collateral: Address,
   say: (m: string) => void,
+  /** Shifts the accounts used (positions are opened by mnemonic accounts 1000 + offset + i). */
+  indexOffset = 0,
 ): Promise<Address[]> {
   const pub = deployer.public;
   const bank = chainClients(chain, devnetAccount('bank'), 50);
@@ -412,7 +414,7 @@ export async function openPositions(
   ]);
   const now = Number((await pub.getBlock()).timestamp);
   say(`opening ${count} positions against ${s.borrowers.collateral.asset} (ltv ${s.borrowers.ltv.join('–')}, seed ${s.borrowers.seed})`);
-  const accounts = draws.map((d) => mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: BORROWER_INDEX_BASE + d.index }));
+  const accounts = draws.map((d) => mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: BORROWER_INDEX_BASE + indexOffset + d.index }));
   for (const a of accounts) {
     await pub.request({ method: 'anvil_setBalance' as never, params: [a.address, toHex(10n ** 20n)] as never });
     await sendTx(bank, {
