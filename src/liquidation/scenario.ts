@@ -47,6 +47,8 @@ export type ScenarioOptions = {
   blockTimeMs?: number;
   /** Longest wall time of the whole run after setup (default 15 minutes). */
   wallTimeoutMs?: number;
+  /** Aborting stops the run at the next block; the devnet and services are stopped either way. */
+  signal?: AbortSignal;
 };
 
 export type ScenarioReport = {
@@ -163,12 +165,14 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
       pushable[p.asset] = { token, feed };
     }
 
+    opts.signal?.throwIfAborted();
     // ---------------------------------------------------------------- setup (instant mining)
     await clock.automine();
     const pusher = new PricePusher({ clients: at('pricePusher'), oracle: contracts.PriceOracle!, assets: pushable, clock, onProgress: (m) => say(`pusher: ${m}`) });
     for (const p of paths) await pusher.push(p.asset, priceAt(p, 0));
     const borrowers = await openPositions(s, opts.borrowers ?? s.borrowers.count, chain, deployer, contracts, collateral, say);
 
+    opts.signal?.throwIfAborted();
     // ---------------------------------------------------------------- services
     const startBlock = await clock.takeOver();
     const fromBlock = BigInt(deployment.deployedAtBlock);
@@ -241,6 +245,7 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
     const blockTimeMs = opts.blockTimeMs ?? 1_000;
     let lateBlocks = 0;
     const settle = async (block: MinedBlock) => {
+      opts.signal?.throwIfAborted();
       await observe(block);
       const deadline = Date.now() + blockTimeMs;
       for (;;) {

@@ -24,7 +24,18 @@ export function registerScenario(program: Command): void {
         const s = readScenario(resolve(file));
         const portBase = intOption('--port-base', o.portBase, 1, 65_000);
         const borrowers = o.borrowers === undefined ? undefined : intOption('--borrowers', o.borrowers, 1, 500);
-        const report = await runScenario(s, { portBase, borrowers, onProgress: progress('') });
+        // Ctrl-C stops the run at the next block and still stops the chain it started (no orphan anvil)
+        const abort = new AbortController();
+        const onSignal = () => {
+          if (abort.signal.aborted) process.exit(130);
+          process.stderr.write('palisade: stopping the scenario (again to force)\n');
+          abort.abort(new InputError('scenario interrupted'));
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        const report = await runScenario(s, { portBase, borrowers, onProgress: progress(''), signal: abort.signal });
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         if (o.json) printJson(report);
         else process.stdout.write(summary(report));
       } catch (err) {
