@@ -277,6 +277,7 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
     // ---------------------------------------------------------------- play the path
     const wallDeadline = Date.now() + (opts.wallTimeoutMs ?? 15 * 60_000);
     let blocks = 0;
+    let playStart: number | undefined;
     const playPusher = new PricePusher({
       clients: at('pricePusher'),
       oracle: contracts.PriceOracle!,
@@ -285,7 +286,8 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
       pace,
       afterBlock: async (b) => {
         blocks++;
-        clockT = b.timestamp - startBlock.timestamp;
+        playStart ??= b.timestamp; // the pusher's t = 0 is its first block
+        clockT = b.timestamp - playStart;
         if (Date.now() > wallDeadline) throw new BaseError('scenario ran out of wall time while playing the price path');
         await settle(b);
       },

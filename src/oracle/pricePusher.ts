@@ -64,19 +64,19 @@ export class PricePusher {
     const paths = assetPaths(points);
     for (const p of paths) if (!this.o.assets[p.asset]) throw new InputError(`pricePath names unknown asset "${p.asset}"`, { details: `known: ${Object.keys(this.o.assets).join(', ')}` });
     for (const p of paths) await this.load(p.asset);
-    const start = await this.o.clock.refresh();
+    await this.o.clock.refresh();
     const end = pathEnd(paths);
     const pushes: PushRecord[] = [];
     let blocks = 0;
     let lastReport = -Infinity;
     this.say(`price path: ${paths.map((p) => `${p.asset} ${p.knots.map((k) => `${k.price}@${k.t}s`).join(' → ')}`).join('; ')}`);
 
-    // t = 0: bring every feed to the path's opening price
-    let t = 0;
+    // t = 0 is the block that brings every feed to the path's opening price
     const pending = await this.pushAll(paths.map((p) => ({ asset: p.asset, price: priceAt(p, 0) })), true);
     let block = await this.o.clock.mine(1);
+    const start = block;
+    let t = 0;
     blocks++;
-    t = block.timestamp - start.timestamp;
     pushes.push(...(await this.confirm(pending, block, t)));
     await this.o.afterBlock?.(block);
 
