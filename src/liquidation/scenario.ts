@@ -70,6 +70,8 @@ export type ScenarioReport = {
   badDebt: number;
   /** Shortfalls the risk reserve paid, in loan-asset units. */
   reserveUsed: number;
+  /** Lots whose collateral ran out before their debt was raised. */
+  lotsWithShortfall: number;
   /** Unsold collateral returned to borrowers, in collateral-asset units. */
   returnedToBorrowers: number;
   returnedToBorrowersUsd: number;
@@ -200,7 +202,7 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
     // ---------------------------------------------------------------- observer: the chain's own record
     const tracked = new Map<string, Tracked>(borrowers.map((b) => [positionKey({ borrower: b, collateral }), { borrower: b, collateral }]));
     const lots = new Map<bigint, LotRecord>();
-    const takes: { price: bigint; block: bigint; taker: Address; rebate: bigint }[] = [];
+    const takes: { lot: bigint; price: bigint; block: bigint; taker: Address; rebate: bigint }[] = [];
     let resets = 0;
     let reserveUsed = 0n;
     const blockTime = new Map<bigint, number>();
@@ -222,14 +224,15 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
           if (t) t.kickBlock = ev.blockNumber;
           lots.set(a.id as bigint, { id: a.id as bigint, key, kickBlock: ev.blockNumber, kickTime: block.timestamp, finishedByTake: false, returned: 0n, shortfall: 0n });
         } else if (ev.eventName === 'Take') {
-          takes.push({ price: a.price as bigint, block: ev.blockNumber, taker: a.taker as Address, rebate: a.rebate as bigint });
+          takes.push({ lot: a.id as bigint, price: a.price as bigint, block: ev.blockNumber, taker: a.taker as Address, rebate: a.rebate as bigint });
         } else if (ev.eventName === 'LotFinished') {
           const l = lots.get(a.id as bigint);
           if (l) {
             l.finishTime = block.timestamp;
             l.returned = a.collateralReturned as bigint;
             l.shortfall = a.shortfall as bigint;
-            l.finishedByTake = takes.some((tk) => tk.block === ev.blockNumber);
+            // the contract emits LotFinished right after the Take that sold the last of it
+            l.finishedByTake = takes.some((tk) => tk.lot === l.id && tk.block === ev.blockNumber);
           }
         } else if (ev.eventName === 'Reset') {
           resets++;
@@ -357,6 +360,7 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
       maxDisposalDeviation: deviations.length ? Math.max(...deviations) : 0,
       badDebt: toUnits(badDebt, loanDecimals),
       reserveUsed: toUnits(reserveUsed, loanDecimals),
+      lotsWithShortfall: lotList.filter((l) => l.shortfall > 0n).length,
       returnedToBorrowers: toUnits(returned, colDecimals),
       returnedToBorrowersUsd: Number((returned * colPrice) / WAD) / 1e18,
       takes: takes.length,
