@@ -26,7 +26,10 @@ export async function send<const abi extends Abi, fn extends ContractFunctionNam
 ): Promise<TransactionReceipt> {
   // simulate first: a revert surfaces with its decoded custom error instead of a bare failed receipt
   const { request } = await c.public.simulateContract({ ...(call as object), account: c.wallet.account } as never);
-  const hash: Hex = await c.wallet.writeContract(request as never);
+  // Estimates run against the last block; the mined block is later (interest accrues, lots step down),
+  // which can cost a little more gas. A 25% margin keeps a valid call from running out of gas.
+  const estimate = await c.public.estimateContractGas({ ...(call as object), account: c.wallet.account } as never);
+  const hash: Hex = await c.wallet.writeContract({ ...(request as object), gas: (estimate * 125n) / 100n } as never);
   const receipt = await c.public.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success')
     throw new BaseError(`${String(call.functionName)} on ${c.chain.name} reverted`, { details: `tx ${hash}` });

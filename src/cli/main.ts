@@ -4,6 +4,7 @@ import { registerDeploy } from './commands/deploy.ts';
 import { registerKyc } from './commands/kyc.ts';
 import { registerCompliance } from './commands/compliance.ts';
 import { cliKycContext } from './registryContext.ts';
+import { registerScenario } from './commands/scenario.ts';
 import { fail } from './output.ts';
 
 const program = new Command()
@@ -16,6 +17,7 @@ registerDeploy(program);
 const kyc = cliKycContext();
 registerKyc(program, kyc);
 registerCompliance(program, kyc);
+registerScenario(program);
 
 try {
   await program.parseAsync(process.argv);
