@@ -22,6 +22,7 @@ import { oneLine } from '../shared/errors.ts';
 import { logger as rootLogger, type Logger } from '../shared/logger.ts';
 import type { Service } from '../shared/service.ts';
 import { positionKey, type LiquidationInstruction } from './instruction.ts';
+import { PollLoop } from '../shared/pollLoop.ts';
 
 export type ExecutorMode = 'executor' | 'maker';
 
@@ -69,8 +70,7 @@ export class LiquidationExecutor implements Service {
   private sendQueue: Promise<unknown> = Promise.resolve();
   private processed = -1n;
   private loanAsset: Address | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly loop: PollLoop;
   private stopped = true;
   private lastError: string | undefined;
   private readonly counts = { kicks: 0, takes: 0, resets: 0, failed: 0, skipped: 0 };
@@ -81,6 +81,7 @@ export class LiquidationExecutor implements Service {
     this.log = (o.logger ?? rootLogger).child({ service: this.name, chain: o.chain, account: o.clients.wallet.account.address });
     this.marginPpm = BigInt(Math.round((o.margin ?? 0) * Number(MARGIN_SCALE)));
     this.pollMs = o.pollMs ?? 100;
+    this.loop = new PollLoop(() => this.step(), this.pollMs);
     this.kicks = o.kicks ?? this.mode === 'executor';
     this.resets = o.resets ?? this.mode === 'executor';
   }
@@ -119,13 +120,12 @@ export class LiquidationExecutor implements Service {
       this.follow(hash, 'approve', undefined);
     }
     this.processed = (this.o.fromBlock ?? 0n) - 1n;
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => {});
+    await this.loop.stop();
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -173,18 +173,7 @@ export class LiquidationExecutor implements Service {
 
   /** Processes new blocks now (the poll loop does this on its own). */
   tick(): Promise<void> {
-    const run = (this.running ?? Promise.resolve()).then(() => this.step());
-    this.running = run.catch(() => {});
-    return run;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.tick()
-        .catch(() => {})
-        .finally(() => this.schedule());
-    }, this.pollMs);
+    return this.loop.tick();
   }
 
   private async step(): Promise<void> {

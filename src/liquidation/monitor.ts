@@ -17,6 +17,7 @@ import type { Service } from '../shared/service.ts';
 import type { LiquidationInstruction } from './instruction.ts';
 import { positionKey } from './instruction.ts';
 import { PositionBook } from './positionBook.ts';
+import { PollLoop } from '../shared/pollLoop.ts';
 
 export type MonitorOptions = {
   /** Chain name carried in instructions. */
@@ -73,8 +74,7 @@ export class LiquidationMonitor implements Service {
   private debtIndexAtRefresh = 0;
   private debtsDirty = true;
   private readonly instructedAt = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly loop: PollLoop;
   private stopped = true;
   private passes = 0;
   private issued = 0;
@@ -83,6 +83,7 @@ export class LiquidationMonitor implements Service {
   constructor(private readonly o: MonitorOptions) {
     this.log = (o.logger ?? rootLogger).child({ service: this.name, chain: o.chain });
     this.pollMs = o.pollMs ?? 100;
+    this.loop = new PollLoop(() => this.step(), this.pollMs);
     this.recomputeMs = o.recomputeMs ?? 10_000;
     this.reissueMs = o.reissueMs ?? 5_000;
   }
@@ -106,13 +107,12 @@ export class LiquidationMonitor implements Service {
     this.book = new PositionBook({ debtDecimals: this.loanDecimals, collateralAssets: [] });
     this.processed = (this.o.fromBlock ?? 0n) - 1n;
     await this.tick();
-    this.schedule();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => {});
+    await this.loop.stop();
   }
 
   health(): { ok: boolean; detail?: string } {
@@ -126,18 +126,7 @@ export class LiquidationMonitor implements Service {
 
   /** Processes new blocks (or re-judges the latest one when `recomputeMs` has passed). One at a time. */
   tick(): Promise<void> {
-    const run = (this.running ?? Promise.resolve()).then(() => this.step());
-    this.running = run.catch(() => {});
-    return run;
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.tick()
-        .catch(() => {})
-        .finally(() => this.schedule());
-    }, this.pollMs);
+    return this.loop.tick();
   }
 
   private async step(): Promise<void> {

@@ -1,0 +1,43 @@
+/**
+ * Runs one `step` at a time: on demand (`tick`) and every `pollMs` while started. Services that poll
+ * chains (monitor, executor) share it so a slow step never overlaps the next and `stop` waits for the
+ * step in flight.
+ */
+export class PollLoop {
+  private running: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private active = false;
+
+  constructor(
+    private readonly step: () => Promise<void>,
+    private readonly pollMs: number,
+  ) {}
+
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.active = false;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => {});
+  }
+
+  /** Runs the step now, after the one in flight; rejects with the step's error. */
+  tick(): Promise<void> {
+    const run = (this.running ?? Promise.resolve()).then(() => this.step());
+    this.running = run.catch(() => {});
+    return run;
+  }
+
+  private schedule(): void {
+    if (!this.active) return;
+    this.timer = setTimeout(() => {
+      this.tick()
+        .catch(() => {})
+        .finally(() => this.schedule());
+    }, this.pollMs);
+  }
+}
