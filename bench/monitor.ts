@@ -8,6 +8,7 @@
  */
 import { ETH_LIKE_LIQUIDATION_RATIO_WAD, isLiquidatable, maxBorrow } from '../src/liquidation/health.ts';
 import { PositionBook } from '../src/liquidation/positionBook.ts';
+import { seededRandom } from '../src/shared/seededRandom.ts';
 
 const POSITIONS = 1_000_000;
 const TARGET_MS = 100;
@@ -23,17 +24,7 @@ const PRICE_BEFORE = 2000n * E8;
 const PRICE_AFTER = 1800n * E8; // a 10% drop
 const USDC_PRICE = 1n * E8;
 
-/** mulberry32: small, seeded, good enough to spread positions. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

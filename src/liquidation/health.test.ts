@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../shared/errors.ts';
+import { seededRandom } from '../shared/seededRandom.ts';
 import {
   ETH_LIKE_LIQUIDATION_RATIO_WAD,
   MAX_UINT256,
@@ -27,17 +28,7 @@ function position(wethPrice8: bigint, debt = 10_000n * USDC) {
   };
 }
 
-/** Small seeded PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 describe('isLiquidatable', () => {
   it('isHealthyAboveTheThreshold', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BaseError, InputError } from '../shared/errors.ts';
 import { ETH_LIKE_LIQUIDATION_RATIO_WAD, VOLATILE_LIQUIDATION_RATIO_WAD, isLiquidatable, maxBorrow } from './health.ts';
 import { PositionBook } from './positionBook.ts';
+import { seededRandom } from '../shared/seededRandom.ts';
 
 const E8 = 10n ** 8n;
 const WETH = 10n ** 18n;
@@ -27,17 +28,7 @@ function ids(book: PositionBook, count: number, out = book.unhealthySlots): stri
   return Array.from(out.subarray(0, count), (slot) => book.idAt(slot)!).sort();
 }
 
-/** Small seeded PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 describe('PositionBook health pass', () => {
   it('findsNothingInAnEmptyBook_evenWithoutPrices', () => {

@@ -29,6 +29,7 @@ import { LiquidationExecutor } from './executor.ts';
 import { positionKey, type LiquidationInstruction } from './instruction.ts';
 import { LiquidationMonitor } from './monitor.ts';
 import type { ScenarioFile } from './scenarioFile.ts';
+import { seededRandom } from '../shared/seededRandom.ts';
 
 export type ScenarioOptions = {
   /** The scenario's chain listens on this port (default 28545). */
@@ -106,17 +107,6 @@ const SETUP_GAS = 1_000_000n;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Small, seeded, reproducible RNG (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The borrowers a scenario opens: deterministic in the seed. */
 export function drawBorrowers(s: ScenarioFile, count = s.borrowers.count): { index: number; amount: number; ltv: number }[] {
