@@ -6,21 +6,10 @@
  */
 import { BaseError } from '../../src/shared/errors.ts';
 import { startAnvil, type AnvilProcess } from '../../src/chain/devnet/anvil.ts';
+import { rpcCall } from '../../src/chain/rpc.ts';
 
 export type BenchAnvilOptions = { name: string; chainId: number; port: number; hardfork: string };
 export type BenchAnvil = AnvilProcess & { hardfork: string; rpc<T>(method: string, params?: unknown[]): Promise<T> };
-
-async function rpcCall<T>(rpcUrl: string, method: string, params: unknown[]): Promise<T> {
-  const res = await fetch(rpcUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const body = (await res.json()) as { result?: T; error?: { message: string } };
-  if (body.error) throw new BaseError(`${method} failed`, { details: body.error.message });
-  return body.result as T;
-}
 
 /** Starts anvil on 127.0.0.1:`port` in automine mode on `hardfork`, waits for its RPC and checks the fork. */
 export async function startBenchAnvil(opts: BenchAnvilOptions, timeoutMs = 20_000): Promise<BenchAnvil> {

@@ -5,7 +5,7 @@ import { startDevnet, type Devnet } from '../chain/devnet/startDevnet.ts';
 import { devnetAccount } from '../chain/accounts.ts';
 import { Relayer } from '../crosschain/relayer.ts';
 import { startApi, type Api } from '../api/server.ts';
-import type { PalisadeConfig } from '../shared/config.ts';
+import { hubChain, type PalisadeConfig } from '../shared/config.ts';
 import type { Service } from '../shared/service.ts';
 import { openDb, type Db } from '../shared/db.ts';
 import { KycService } from '../compliance/kycService.ts';
@@ -36,7 +36,7 @@ export async function startStack(config: PalisadeConfig, onProgress: (m: string)
     if (!process.env.DATABASE_URL) rmSync(join(config.stateDir, 'api-db'), { recursive: true, force: true });
     const db: Db = await openDb(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : { dataDir: join(config.stateDir, 'api-db') });
     closers.push(() => db.close());
-    const hub = devnet.manifest.chains[config.chains.find((c) => c.role === 'hub')!.name]!;
+    const hub = devnet.manifest.chains[hubChain(config).name]!;
     const kyc = new KycService({
       db,
       encryptionKey: devnetKycKey(config.stateDir),

@@ -8,6 +8,7 @@ import { send } from '../chain/tx.ts';
 import { BaseError, oneLine } from '../shared/errors.ts';
 import { logger } from '../shared/logger.ts';
 import type { Service } from '../shared/service.ts';
+import { PollLoop } from '../shared/pollLoop.ts';
 import { decodePacket, type Packet } from './packet.ts';
 
 const packetSent = parseAbiItem('event PacketSent(bytes encodedPayload, bytes options, address sendLibrary)');
@@ -40,13 +41,20 @@ export class Relayer implements Service {
   readonly name = 'relayer';
   private lanes: Lane[] = [];
   private byEid = new Map<number, Lane>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop: PollLoop;
   private running = false;
-  private busy: Promise<void> | undefined;
   private lastError: string | undefined;
   delivered = 0;
 
   constructor(private readonly opts: RelayerOptions) {
+    this.loop = new PollLoop(
+      () =>
+        this.pollOnce().catch((err) => {
+          this.lastError = oneLine(err);
+          logger.warn({ err: this.lastError }, 'relayer poll failed; will retry');
+        }),
+      opts.pollMs ?? 500,
+    );
     const cursor = this.readCursor();
     for (const [name, c] of Object.entries(opts.manifest.chains)) {
       const endpoint = c.contracts.EndpointV2 as Address | undefined;
@@ -68,22 +76,13 @@ export class Relayer implements Service {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    const loop = async () => {
-      if (!this.running) return;
-      this.busy = this.pollOnce().catch((err) => {
-        this.lastError = oneLine(err);
-        logger.warn({ err: this.lastError }, 'relayer poll failed; will retry');
-      });
-      await this.busy;
-      if (this.running) this.timer = setTimeout(loop, this.opts.pollMs ?? 500);
-    };
-    void loop();
+    void this.loop.tick(); // first pass now, then every pollMs
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    await this.busy;
+    await this.loop.stop();
   }
 
   health() {

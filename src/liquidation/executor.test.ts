@@ -9,7 +9,6 @@ import { chainClients, type ChainClients } from '../chain/clients.ts';
 import { startDevnet, type Devnet } from '../chain/devnet/startDevnet.ts';
 import { ChainClock } from '../oracle/chainClock.ts';
 import { PricePusher } from '../oracle/pricePusher.ts';
-import { loadConfig } from '../shared/config.ts';
 import { LiquidationExecutor } from './executor.ts';
 import type { LiquidationInstruction } from './instruction.ts';
 import { openPositions } from './scenario.ts';
@@ -25,9 +24,7 @@ describe('liquidation executor on a devnet chain', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'palisade-executor-test-'));
 
   beforeAll(async () => {
-    const config = loadConfig();
-    const hub = config.chains.find((c) => c.role === 'hub')!;
-    devnet = await startDevnet({ config: { ...config, chains: [hub] }, portBase: 33545, blockTimeSeconds: 1, stateDir, onProgress: () => {} });
+    devnet = await startDevnet({ hubOnly: true, portBase: 33545, blockTimeSeconds: 1, stateDir, onProgress: () => {} });
     const chain = devnet.chains[0]!;
     contracts = devnet.manifest.chains[chain.name]!.contracts as Record<string, Address>;
     deployer = chainClients(chain, devnetAccount('deployer'), 50);

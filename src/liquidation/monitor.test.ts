@@ -9,7 +9,6 @@ import { chainClients, type ChainClients } from '../chain/clients.ts';
 import { startDevnet, type Devnet } from '../chain/devnet/startDevnet.ts';
 import { ChainClock } from '../oracle/chainClock.ts';
 import { PricePusher } from '../oracle/pricePusher.ts';
-import { loadConfig } from '../shared/config.ts';
 import type { LiquidationInstruction } from './instruction.ts';
 import { parseInstruction } from './instruction.ts';
 import { contractHealth, LiquidationMonitor, screenRatio, wholeTokenPrice } from './monitor.ts';
@@ -75,9 +74,7 @@ describe('liquidation monitor on a devnet chain', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'palisade-monitor-test-'));
 
   beforeAll(async () => {
-    const config = loadConfig();
-    const hub = config.chains.find((c) => c.role === 'hub')!;
-    devnet = await startDevnet({ config: { ...config, chains: [hub] }, portBase: 32545, blockTimeSeconds: 1, stateDir, onProgress: () => {} });
+    devnet = await startDevnet({ hubOnly: true, portBase: 32545, blockTimeSeconds: 1, stateDir, onProgress: () => {} });
     const chain = devnet.chains[0]!;
     contracts = devnet.manifest.chains[chain.name]!.contracts as Record<string, Address>;
     deployer = chainClients(chain, devnetAccount('deployer'), 50);

@@ -124,13 +124,13 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
   const started = Date.now();
   const say = opts.onProgress ?? (() => {});
   const config = opts.config ?? loadConfig();
-  const hub = config.chains.find((c) => c.role === 'hub') ?? config.chains[0]!;
   const stateDir = mkdtempSync(join(tmpdir(), 'palisade-scenario-'));
   let devnet: Devnet | undefined;
   const services: { stop(): Promise<void> }[] = [];
   try {
     devnet = await startDevnet({
-      config: { ...config, chains: [{ ...hub }], stateDir },
+      config: { ...config, stateDir },
+      hubOnly: true,
       portBase: opts.portBase ?? 28545,
       blockTimeSeconds: 1,
       stateDir,

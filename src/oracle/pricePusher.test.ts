@@ -7,7 +7,6 @@ import { abis } from '../chain/abi/generated.ts';
 import { devnetAccount } from '../chain/accounts.ts';
 import { chainClients, type ChainClients } from '../chain/clients.ts';
 import { startDevnet, type Devnet } from '../chain/devnet/startDevnet.ts';
-import { loadConfig } from '../shared/config.ts';
 import { ChainClock } from './chainClock.ts';
 import { PricePusher } from './pricePusher.ts';
 import { withinBps } from './pricePath.ts';
@@ -20,9 +19,7 @@ describe('price pusher on a devnet chain', () => {
   const stateDir = mkdtempSync(join(tmpdir(), 'palisade-pusher-test-'));
 
   beforeAll(async () => {
-    const config = loadConfig();
-    const hub = config.chains.find((c) => c.role === 'hub')!;
-    devnet = await startDevnet({ config: { ...config, chains: [hub] }, portBase: 34545, blockTimeSeconds: 1, stateDir, onProgress: () => {} });
+    devnet = await startDevnet({ hubOnly: true, portBase: 34545, blockTimeSeconds: 1, stateDir, onProgress: () => {} });
     const chain = devnet.chains[0]!;
     contracts = devnet.manifest.chains[chain.name]!.contracts as Record<string, Address>;
     pusherClients = chainClients(chain, devnetAccount('pricePusher'), 50);

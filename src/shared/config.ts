@@ -37,6 +37,11 @@ export const configSchema = z
 export type ChainConfig = z.infer<typeof chainConfigSchema>;
 export type PalisadeConfig = z.infer<typeof configSchema>;
 
+/** The chain with role "hub" (the schema guarantees exactly one). */
+export function hubChain(config: PalisadeConfig): ChainConfig {
+  return config.chains.find((c) => c.role === 'hub')!;
+}
+
 export const repoRoot = resolve(new URL('../..', import.meta.url).pathname);
 export const defaultConfigPath = resolve(repoRoot, 'palisade.config.json');
 

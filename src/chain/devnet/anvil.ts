@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { BaseError, InputError } from '../../shared/errors.ts';
 import { repoRoot } from '../../shared/config.ts';
 import { DEVNET_ACCOUNT_COUNT, DEVNET_MNEMONIC } from '../accounts.ts';
+import { rpcCall } from '../rpc.ts';
 
 export const anvilBinary = resolve(repoRoot, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil');
 
@@ -24,17 +25,10 @@ export async function assertPortFree(port: number, host = '127.0.0.1', what = 'p
 }
 
 async function rpcAnswers(rpcUrl: string): Promise<boolean> {
-  try {
-    const res = await fetch(rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-      signal: AbortSignal.timeout(1000),
-    });
-    return res.ok;
-  } catch {
-    return false;
-  }
+  return rpcCall(rpcUrl, 'eth_chainId', [], 1000).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

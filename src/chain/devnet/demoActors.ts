@@ -24,6 +24,10 @@ export const DEMO_CLIENTS: { who: DevnetActor; category: number }[] = [
   { who: 'marketMaker', category: INSTITUTIONAL },
 ];
 
+/** Clients for devnet actor `who` on the same chain as `c`. */
+const actorOn = (c: ChainClients, who: DevnetActor) =>
+  chainClients({ name: c.chain.name, chainId: c.chain.id, rpcUrl: c.chain.rpcUrls.default.http[0]! }, devnetAccount(who), 50);
+
 // Dossier commitments for demo actors: hashes of a label, standing for the off-chain dossier's hash.
 const dossier = (label: string) => keccak256(toHex(`palisade-devnet-dossier:${label}`));
 
@@ -33,7 +37,7 @@ const dossier = (label: string) => keccak256(toHex(`palisade-devnet-dossier:${la
  */
 export async function seedDemoActors(deployer: ChainClients, contracts: Record<string, Address>): Promise<void> {
   const registry = contracts.QualifiedClientRegistry!;
-  const at = (who: DevnetActor) => chainClients({ name: deployer.chain.name, chainId: deployer.chain.id, rpcUrl: deployer.chain.rpcUrls.default.http[0]! }, devnetAccount(who), 50);
+  const at = (who: DevnetActor) => actorOn(deployer, who);
   const now = Number((await deployer.public.getBlock()).timestamp);
 
   for (const seed of ['seedAuthority', 'secondSeedAuthority'] as const) {
@@ -74,7 +78,7 @@ export async function seedDemoActors(deployer: ChainClients, contracts: Record<s
  * provider supplies 1,000,000 USDC to the pool and the reserve starts with 100,000 USDC.
  */
 export async function fundDemoActors(deployer: ChainClients, contracts: Record<string, Address>): Promise<void> {
-  const at = (who: DevnetActor) => chainClients({ name: deployer.chain.name, chainId: deployer.chain.id, rpcUrl: deployer.chain.rpcUrls.default.http[0]! }, devnetAccount(who), 50);
+  const at = (who: DevnetActor) => actorOn(deployer, who);
   const mint = (token: string, to: Address, amount: bigint) =>
     send(deployer, { address: contracts[token]!, abi: abis.DevnetToken, functionName: 'mint', args: [to, amount] });
   for (const { who } of DEMO_CLIENTS) {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadConfig, type ChainConfig, type PalisadeConfig } from '../../shared/config.ts';
+import { hubChain, loadConfig, type ChainConfig, type PalisadeConfig } from '../../shared/config.ts';
 import { logger } from '../../shared/logger.ts';
 import { devnetAccount } from '../accounts.ts';
 import { chainClients } from '../clients.ts';
@@ -25,6 +25,8 @@ export type StartDevnetOptions = {
   portBase?: number;
   /** Override every chain's block interval (tests use 1 s). */
   blockTimeSeconds?: number;
+  /** Start only the hub chain (single-chain tests and scenarios). */
+  hubOnly?: boolean;
   /** Where the manifest goes; defaults to the config's stateDir. */
   stateDir?: string;
   onProgress?: Progress;
@@ -38,7 +40,8 @@ export type StartDevnetOptions = {
 export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet> {
   const config = opts.config ?? loadConfig();
   const progress = opts.onProgress ?? ((m: string) => logger.info(m));
-  const chains: DevnetChain[] = config.chains.map((c: ChainConfig, i) => ({
+  const selected = opts.hubOnly ? [hubChain(config)] : config.chains;
+  const chains: DevnetChain[] = selected.map((c: ChainConfig, i) => ({
     name: c.name,
     chainId: c.chainId,
     eid: c.eid,

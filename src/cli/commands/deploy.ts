@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { getAddress, isAddress, isHex, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { loadConfig } from '../../shared/config.ts';
-import { BaseError, InputError } from '../../shared/errors.ts';
+import { InputError } from '../../shared/errors.ts';
 import { chainClients } from '../../chain/clients.ts';
+import { rpcCall } from '../../chain/rpc.ts';
 import { deployCore } from '../../chain/deploy/deployCore.ts';
 import { readManifest, writeManifest, type Manifest } from '../../chain/manifest.ts';
 import { printJson, progress } from '../output.ts';
@@ -14,20 +15,7 @@ export const DEPLOYER_KEY_ENV = 'PALISADE_DEPLOYER_KEY';
 
 /** Asks the RPC for its chain id; a dead or wrong endpoint fails here with one line, before any transaction. */
 async function probeChainId(rpcUrl: string): Promise<number> {
-  let res: Response;
-  try {
-    res = await fetch(rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-      signal: AbortSignal.timeout(5000),
-    });
-  } catch {
-    throw new BaseError(`RPC ${rpcUrl} does not answer`, { retryable: true, code: 'RPC_DOWN' });
-  }
-  const body = (await res.json().catch(() => ({}))) as { result?: string };
-  if (!res.ok || typeof body.result !== 'string') throw new BaseError(`RPC ${rpcUrl} does not answer eth_chainId`, { code: 'RPC_DOWN' });
-  return Number(BigInt(body.result));
+  return Number(BigInt(await rpcCall<string>(rpcUrl, 'eth_chainId', [], 5000)));
 }
 
 export function registerDeploy(program: Command): void {
