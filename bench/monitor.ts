@@ -6,7 +6,7 @@
  * After timing, every position is judged once more with the bigint rule alone and the pass's
  * answer must match it exactly.
  */
-import { ETH_LIKE_LIQUIDATION_RATIO_WAD, isLiquidatable, maxBorrow } from '../src/liquidation/health.ts';
+import { ETH_LIKE_LIQUIDATION_RATIO_WAD, isLiquidatable, maxBorrow } from '../src/lending/health.ts';
 import { PositionBook } from '../src/liquidation/positionBook.ts';
 import { seededRandom } from '../src/shared/seededRandom.ts';
 

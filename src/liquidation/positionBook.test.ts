@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BaseError, InputError } from '../shared/errors.ts';
-import { ETH_LIKE_LIQUIDATION_RATIO_WAD, VOLATILE_LIQUIDATION_RATIO_WAD, isLiquidatable, maxBorrow } from './health.ts';
+import { ETH_LIKE_LIQUIDATION_RATIO_WAD, VOLATILE_LIQUIDATION_RATIO_WAD, isLiquidatable, maxBorrow } from '../lending/health.ts';
 import { PositionBook } from './positionBook.ts';
 import { seededRandom } from '../shared/seededRandom.ts';
 

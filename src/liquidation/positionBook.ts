@@ -11,7 +11,7 @@
  * The answer is always the one `isLiquidatable` (health.ts) gives; floats only make it cheap.
  */
 import { BaseError, InputError } from '../shared/errors.ts';
-import { MAX_DECIMALS, isLiquidatable } from './health.ts';
+import { MAX_DECIMALS, isLiquidatable } from '../lending/health.ts';
 
 /**
  * Relative width of the band around the threshold in which the float screen defers to the exact
