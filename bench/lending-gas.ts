@@ -24,14 +24,11 @@
  * below Aave v3's figure, or on any error. `--port N` (default 27545) picks the chain's port.
  */
 import {
-  ContractFunctionRevertedError,
-  encodeFunctionData,
   keccak256,
   maxUint256,
   parseEventLogs,
   stringToHex,
   toHex,
-  BaseError as ViemBaseError,
   type Address,
   type TransactionReceipt,
 } from 'viem';
@@ -40,7 +37,6 @@ import { devnetAccount } from '../src/chain/accounts.ts';
 import { chainClients, type ChainClients, type ChainEndpoint } from '../src/chain/clients.ts';
 import { deployCore } from '../src/chain/deploy/deployCore.ts';
 import { deployLending, devnetLendingOptions } from '../src/chain/deploy/deployLending.ts';
-import { throughTimelock } from '../src/chain/deploy/timelock.ts';
 import { seedDemoActors } from '../src/chain/devnet/demoActors.ts';
 import { send } from '../src/chain/tx.ts';
 import { BaseError, oneLine } from '../src/shared/errors.ts';
@@ -100,12 +96,6 @@ function portArg(): number {
   const port = raw === undefined ? 27545 : Number(raw);
   if (!Number.isInteger(port) || port < 1024 || port > 65535) throw new BaseError(`invalid port ${String(raw)}`);
   return port;
-}
-
-function revertName(err: unknown): string | undefined {
-  if (!(err instanceof ViemBaseError)) return undefined;
-  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError);
-  return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined;
 }
 
 function check(condition: boolean, what: string): asserts condition {
@@ -195,21 +185,24 @@ async function run(anvil: BenchAnvil) {
       if (updatedAt + BigInt(cfg.heartbeat) >= nextTimestamp + 600n) continue;
       log(`setup: refreshing the ${symbol} feed (same answer) before it goes stale`);
       await send(pusher, { address: feeds[symbol], abi: abis.DevnetPriceFeed, functionName: 'updateAnswer', args: [answer] });
-      await send(pusher, { address: oracle, abi: abis.PriceOracle, functionName: 'price', args: [asset] });
+      await send(pusher, { address: oracle, abi: abis.PriceOracle, functionName: 'update', args: [asset] });
     }
   };
 
-  /** Moves the WETH feed to `usd`, then has the oracle accept it: a keeper's `price` call, or governance's `acceptPrice` through the timelock when the jump exceeds the deviation guard. */
+  /** Moves the WETH feed to `usd`, then has the oracle accept it: a keeper's `update` call, or the oracle
+   *  guardian's `confirmMove` when the jump exceeds the deviation guard (so steps are measured on an accepted
+   *  price, as before the guard had a pending state). */
   const setWethPrice = async (usd: bigint) => {
     await send(pusher, { address: feeds.WETH, abi: abis.DevnetPriceFeed, functionName: 'updateAnswer', args: [usd * E8] });
-    try {
-      await send(pusher, { address: oracle, abi: abis.PriceOracle, functionName: 'price', args: [weth] });
-      log(`setup: WETH feed -> ${usd} USD, accepted by the keeper's PriceOracle.price call`);
-    } catch (err) {
-      if (revertName(err) !== 'PriceDeviationTooLarge') throw err;
-      await throughTimelock(deployer, c.Timelock!, oracle, encodeFunctionData({ abi: abis.PriceOracle, functionName: 'acceptPrice', args: [weth] }));
-      log(`setup: WETH feed -> ${usd} USD, beyond the deviation guard: accepted by governance (acceptPrice through the timelock)`);
+    await send(pusher, { address: oracle, abi: abis.PriceOracle, functionName: 'update', args: [weth] });
+    const [status] = await pub.readContract({ address: oracle, abi: abis.PriceOracle, functionName: 'priceStatus', args: [weth] });
+    if (status === 0) {
+      log(`setup: WETH feed -> ${usd} USD, accepted by the keeper's PriceOracle.update call`);
+      return;
     }
+    const [round] = await pub.readContract({ address: feeds.WETH, abi: abis.DevnetPriceFeed, functionName: 'latestRoundData' });
+    await send(deployer, { address: oracle, abi: abis.PriceOracle, functionName: 'confirmMove', args: [weth, round] });
+    log(`setup: WETH feed -> ${usd} USD, beyond the deviation guard: confirmed by the oracle guardian`);
   };
 
   /** Sends a call simulated on the pending block, the one it lands in (whose time evm_increaseTime or

@@ -236,7 +236,8 @@ interface ILendingPool {
     /// @notice Debt of a position in loan-asset units, interest to now included, rounded up.
     function debtOf(address borrower, address collateral) external view returns (uint256);
 
-    /// @notice Health of a position under the rule above, with current (peeked) oracle prices.
+    /// @notice Health of a position under the rule above, with the oracle's liquidation-view prices (peeked): what
+    ///         a kick would see now; a price move beyond the oracle's guard does not make it revert.
     function health(address borrower, address collateral)
         external
         view

@@ -218,8 +218,7 @@ contract LendingPool is ILendingPool, Governed {
         Position memory p = _positions[borrower][collateral];
         debt = uint256(p.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
         collateralAmount = p.collateral;
-        collateralPrice = oracle.price(collateral);
-        loanPrice = oracle.price(address(loanAsset));
+        (collateralPrice, loanPrice) = oracle.liquidationPrices(collateral, address(loanAsset));
         if (!HealthLib.isLiquidatable(
                 HealthLib.collateralValue(collateralAmount, collateralPrice),
                 HealthLib.debtValue(debt, loanPrice),
@@ -345,9 +344,10 @@ contract LendingPool is ILendingPool, Governed {
         view
         returns (uint256 collateralValue, uint256 debtValue, bool liquidatable)
     {
-        collateralValue =
-            HealthLib.collateralValue(_positions[borrower][collateral].collateral, oracle.peek(collateral));
-        debtValue = HealthLib.debtValue(debtOf(borrower, collateral), oracle.peek(address(loanAsset)));
+        // the liquidation view: a price move beyond the oracle's guard never makes this view revert
+        (uint256 collateralPrice, uint256 loanPrice) = oracle.peekLiquidationPrices(collateral, address(loanAsset));
+        collateralValue = HealthLib.collateralValue(_positions[borrower][collateral].collateral, collateralPrice);
+        debtValue = HealthLib.debtValue(debtOf(borrower, collateral), loanPrice);
         liquidatable = HealthLib.isLiquidatable(collateralValue, debtValue, _collaterals[collateral].liquidationRatio);
     }
 
@@ -398,8 +398,10 @@ contract LendingPool is ILendingPool, Governed {
     /// @dev Reverts unless the position `p` against `collateral` is within its borrow limit at market `m`.
     function _checkBorrowLimit(address collateral, Position memory p, Market memory m) private {
         uint256 debt = uint256(p.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
-        uint256 collateralValue = HealthLib.collateralValue(p.collateral, oracle.price(collateral));
-        uint256 debtValue = HealthLib.debtValue(debt, oracle.price(address(loanAsset)));
+        // the risk view: while a price move is pending, the lower collateral and the higher loan-asset price
+        (uint256 collateralPrice, uint256 loanPrice) = oracle.riskPrices(collateral, address(loanAsset));
+        uint256 collateralValue = HealthLib.collateralValue(p.collateral, collateralPrice);
+        uint256 debtValue = HealthLib.debtValue(debt, loanPrice);
         uint256 maxLtv = _collaterals[collateral].maxLtv;
         if (!HealthLib.isWithinBorrowLimit(collateralValue, debtValue, maxLtv)) {
             revert ExceedsBorrowLimit(debtValue, collateralValue * maxLtv / WAD);

@@ -30,8 +30,9 @@ import {IRiskReserve} from "../reserve/IRiskReserve.sol";
 ///      Take amounts: slice = min(maxCollateral, lot collateral); owed = ceil(slice * price / 1e36); if owed
 ///      exceeds the tab (debt + fee left) the take pays exactly the tab for floor(tab * 1e36 / price).
 ///      Warning: changing the curve through governance re-prices running lots; do it with no lot running.
-///      Warning: an oracle refusal (stale, zero, too deviant) blocks kick, take and reset until the feed or
-///      governance resolves it; keepers should call `PriceOracle.price(asset)` after each feed update.
+///      Prices come from the oracle's liquidation view: a move beyond its deviation guard does not block kick,
+///      take or reset (collateral priced at the lower, loan asset at the higher of the new and last accepted).
+///      Warning: an oracle refusal (stale or non-positive answer) blocks them until the feed recovers.
 interface ILiquidator {
     /// @notice An auction lot (three slots). Amounts in smallest units; prices in the auction price unit.
     /// @param borrower Owner of the seized position; receives unsold collateral.

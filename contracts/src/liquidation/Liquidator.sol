@@ -188,7 +188,8 @@ contract Liquidator is ILiquidator, Governed {
         AuctionParams memory p = _params;
         uint256 elapsed = block.timestamp - l.startTime;
         uint256 price = AuctionMath.priceAt(l.startPrice, elapsed, p.stepSeconds, p.stepFactorBps);
-        uint256 valuation = AuctionMath.valuation(oracle.price(id.collateral()), oracle.price(address(loanAsset)));
+        (uint256 collateralPrice, uint256 loanPrice) = oracle.liquidationPrices(id.collateral(), address(loanAsset));
+        uint256 valuation = AuctionMath.valuation(collateralPrice, loanPrice);
         if (elapsed <= p.tailSeconds && !AuctionMath.isBelowFloor(price, valuation, p.floorBps)) {
             revert LotNotResettable(id, price, valuation);
         }
@@ -302,7 +303,8 @@ contract Liquidator is ILiquidator, Governed {
         AuctionParams memory p = _params;
         uint256 elapsed = block.timestamp - l.startTime;
         price = AuctionMath.priceAt(l.startPrice, elapsed, p.stepSeconds, p.stepFactorBps);
-        valuation = AuctionMath.valuation(oracle.peek(id.collateral()), oracle.peek(address(loanAsset)));
+        (uint256 collateralPrice, uint256 loanPrice) = oracle.peekLiquidationPrices(id.collateral(), address(loanAsset));
+        valuation = AuctionMath.valuation(collateralPrice, loanPrice);
         needsReset = elapsed > p.tailSeconds || AuctionMath.isBelowFloor(price, valuation, p.floorBps);
         makerRebate = block.timestamp - l.lastTake >= p.makerDelaySeconds;
         active = true;
@@ -319,7 +321,8 @@ contract Liquidator is ILiquidator, Governed {
         if (elapsed > p.tailSeconds) revert LotExpired(id);
         price = AuctionMath.priceAt(l.startPrice, elapsed, p.stepSeconds, p.stepFactorBps);
         if (price > maxPrice) revert PriceAboveMax(price, maxPrice);
-        uint256 valuation = AuctionMath.valuation(oracle.price(id.collateral()), oracle.price(address(loanAsset)));
+        (uint256 collateralPrice, uint256 loanPrice) = oracle.liquidationPrices(id.collateral(), address(loanAsset));
+        uint256 valuation = AuctionMath.valuation(collateralPrice, loanPrice);
         if (AuctionMath.isBelowFloor(price, valuation, p.floorBps)) revert LotNeedsReset(id, price, valuation);
     }
 

@@ -296,21 +296,14 @@ contract LendingPoolTest is LendingTestBase {
         pool.borrow(address(weth), 1e6);
     }
 
-    function test_borrow_revertsWhenPriceDeviatesTooFar() public {
+    function test_borrow_cannotUseAnUpwardSpikeBeyondTheGuard() public {
         _supply(lender, 1_000_000e6);
         _deposit(borrower, weth, 10e18);
         vm.prank(pusher);
         wethFeed.updateAnswer(6000e8); // +200%: a broken feed would let the borrower drain the pool
+        // the risk view prices the collateral at the last accepted 2,000: limit 10 * 2,000 * 0.8 = 16,000
         vm.prank(borrower);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IPriceOracle.PriceDeviationTooLarge.selector,
-                address(weth),
-                uint256(6000e8),
-                uint256(2000e8),
-                uint256(MAX_DEVIATION_BPS)
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ILendingPool.ExceedsBorrowLimit.selector, 30_000e18, 16_000e18));
         pool.borrow(address(weth), 30_000e6);
     }
 

@@ -23,6 +23,9 @@ export type LendingDeployOptions = {
   heartbeat: number;
   /** Largest move of one accepted price against the last, in basis points. */
   maxDeviationBps: number;
+  /** Confirms or rejects oracle moves beyond the guard within the move window (never the timelock; a
+   *  multisig on a real network). Undefined: none, so every such move waits out its window. */
+  oracleGuardian?: Address;
   makers: Address[];
   onProgress?: Progress;
 };
@@ -48,6 +51,7 @@ export async function deployLending(c: ChainClients, o: LendingDeployOptions): P
     out[`${a.symbol}Feed`] = feed;
     await send(c, { address: out.PriceOracle, abi: abis.PriceOracle, functionName: 'setFeed', args: [a.address, feed, o.heartbeat, o.maxDeviationBps] });
   }
+  if (o.oracleGuardian) await send(c, { address: out.PriceOracle, abi: abis.PriceOracle, functionName: 'setGuardian', args: [o.oracleGuardian] });
 
   step('lending: pool, reserve, liquidator');
   out.LendingPool = await deploy(c, 'LendingPool', [o.loanAsset.address, out.PriceOracle, o.registry, deployer, { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 8000 }]);
@@ -84,6 +88,8 @@ export function devnetLendingOptions(contracts: Record<string, Address>, pricePu
     pricePusher,
     heartbeat: 7 * 24 * 3600, // scenarios jump time by hours; a week keeps devnet prices fresh
     maxDeviationBps: 3000,
+    // the devnet's deployer key stands in for the guardian's multisig
+    oracleGuardian: devnetAccount('deployer').address,
     makers: [DEVNET_MARKET_MAKER],
   };
 }

@@ -90,7 +90,7 @@ contract LiquidationHandler is LendingHandler {
         if (next > 5_000e8) next = 5_000e8;
         vm.prank(pusher);
         wethFeed.updateAnswer(next);
-        oracle.price(address(weth));
+        oracle.update(address(weth));
         ++calls["movePrice"];
     }
 
