@@ -91,7 +91,9 @@ interface IPriceOracle {
     /// @notice Emitted whenever a new answer becomes the last accepted one.
     event PriceAccepted(address indexed asset, uint256 answer, uint256 price);
     /// @notice Emitted when a round beyond the guard is first recorded: it is pending until `acceptsAt`.
-    event MoveOpened(address indexed asset, uint80 indexed roundId, uint256 answer, uint256 lastAccepted, uint256 acceptsAt);
+    event MoveOpened(
+        address indexed asset, uint80 indexed roundId, uint256 answer, uint256 lastAccepted, uint256 acceptsAt
+    );
     /// @notice Emitted when the guardian confirms a move (followed by PriceAccepted).
     event MoveConfirmed(address indexed asset, uint80 indexed roundId, uint256 answer, address indexed guardian);
     /// @notice Emitted when the guardian rejects a move.

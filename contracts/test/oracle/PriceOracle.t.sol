@@ -175,7 +175,9 @@ contract PriceOracleTest is Test {
         bool tooFar = diff * 10_000 > last * 2_000;
         // never reverts; a move beyond the guard prices the collateral at the lower of the two
         assertEq(_price(address(weth)), (tooFar && next > last ? last : uint256(next)) * 1e10);
-        assertEq(oracle.lastAcceptedAnswer(address(weth)), tooFar ? last : OracleLib.decompress(OracleLib.compress(next)));
+        assertEq(
+            oracle.lastAcceptedAnswer(address(weth)), tooFar ? last : OracleLib.decompress(OracleLib.compress(next))
+        );
     }
 
     function testFuzz_compress_relativeErrorBelow2pow31(uint256 x) public pure {

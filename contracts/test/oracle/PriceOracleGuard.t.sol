@@ -266,7 +266,9 @@ contract PriceOracleGuardTest is Test {
     function test_confirmMove_revertsWithoutAMove() public {
         uint80 round = _push(wethFeed, 1900e8); // within the guard
         vm.expectRevert(
-            abi.encodeWithSelector(IPriceOracle.NoPendingMove.selector, address(weth), IPriceOracle.PriceStatus.Accepted)
+            abi.encodeWithSelector(
+                IPriceOracle.NoPendingMove.selector, address(weth), IPriceOracle.PriceStatus.Accepted
+            )
         );
         vm.prank(guardian);
         oracle.confirmMove(address(weth), round);
@@ -322,7 +324,9 @@ contract PriceOracleGuardTest is Test {
         oracle.update(address(weth));
         vm.warp(T0 + 1 hours);
         vm.expectRevert(
-            abi.encodeWithSelector(IPriceOracle.NoPendingMove.selector, address(weth), IPriceOracle.PriceStatus.Accepted)
+            abi.encodeWithSelector(
+                IPriceOracle.NoPendingMove.selector, address(weth), IPriceOracle.PriceStatus.Accepted
+            )
         );
         vm.prank(guardian);
         oracle.rejectMove(address(weth), round);
@@ -333,7 +337,9 @@ contract PriceOracleGuardTest is Test {
         vm.startPrank(guardian);
         oracle.rejectMove(address(weth), round);
         vm.expectRevert(
-            abi.encodeWithSelector(IPriceOracle.NoPendingMove.selector, address(weth), IPriceOracle.PriceStatus.Rejected)
+            abi.encodeWithSelector(
+                IPriceOracle.NoPendingMove.selector, address(weth), IPriceOracle.PriceStatus.Rejected
+            )
         );
         oracle.rejectMove(address(weth), round);
         // the guardian may still change its mind and confirm

@@ -38,9 +38,7 @@ contract PriceOracleGuardLendingTest is LendingTestBase {
         _borrow(borrower, weth, 6_000e6);
         // and not one unit beyond it, though the spike would allow 48,000
         vm.prank(borrower);
-        vm.expectRevert(
-            abi.encodeWithSelector(ILendingPool.ExceedsBorrowLimit.selector, 16_000e18 + 1e12, 16_000e18)
-        );
+        vm.expectRevert(abi.encodeWithSelector(ILendingPool.ExceedsBorrowLimit.selector, 16_000e18 + 1e12, 16_000e18));
         pool.borrow(address(weth), 1);
         // once the guardian confirms the move it counts
         (uint80 round,,,,) = wethFeed.latestRoundData();
@@ -54,9 +52,7 @@ contract PriceOracleGuardLendingTest is LendingTestBase {
         _pushOnly(address(usdc), 0.4e8); // USDC "at 0.40": the same collateral would cover 2.5x the debt
         _borrow(borrower, weth, 6_000e6);
         vm.prank(borrower);
-        vm.expectRevert(
-            abi.encodeWithSelector(ILendingPool.ExceedsBorrowLimit.selector, 16_000e18 + 1e12, 16_000e18)
-        );
+        vm.expectRevert(abi.encodeWithSelector(ILendingPool.ExceedsBorrowLimit.selector, 16_000e18 + 1e12, 16_000e18));
         pool.borrow(address(weth), 1);
     }
 
