@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ILiquidator} from "./ILiquidator.sol";
 import {ILiquidationTaker} from "./ILiquidationTaker.sol";
@@ -10,6 +11,7 @@ import {AuctionMath} from "./AuctionMath.sol";
 import {ILendingPool} from "../lending/ILendingPool.sol";
 import {IPriceOracle} from "../oracle/IPriceOracle.sol";
 import {IRiskReserve} from "../reserve/IRiskReserve.sol";
+import {IQualification, Service, Category} from "../compliance/IQualification.sol";
 import {Governed} from "../shared/Governed.sol";
 import {FixedPointMath} from "../shared/FixedPointMath.sol";
 import {BPS} from "../shared/Constants.sol";
@@ -34,6 +36,10 @@ contract Liquidator is ILiquidator, Governed {
     uint32 internal constant DEFAULT_TAIL_SECONDS = 900;
     uint32 internal constant DEFAULT_MAKER_DELAY_SECONDS = 180;
 
+    /// @dev Taker role bits: registered executor, registered market maker (one slot read per take for both).
+    uint8 internal constant ROLE_EXECUTOR = 1;
+    uint8 internal constant ROLE_MAKER = 2;
+
     /// @inheritdoc ILiquidator
     ILendingPool public immutable pool;
     /// @inheritdoc ILiquidator
@@ -42,14 +48,17 @@ contract Liquidator is ILiquidator, Governed {
     IPriceOracle public immutable oracle;
     /// @inheritdoc ILiquidator
     IRiskReserve public immutable reserve;
+    /// @inheritdoc ILiquidator
+    IQualification public immutable qualification;
 
     AuctionParams private _params;
     /// @inheritdoc ILiquidator
     address public feeRecipient;
     /// @inheritdoc ILiquidator
-    uint256 public pendingShortfall;
+    uint96 public minTake;
     /// @inheritdoc ILiquidator
-    mapping(address maker => bool) public isMaker;
+    uint256 public pendingShortfall;
+    mapping(address taker => uint8 roles) private _takerRoles;
     mapping(LotId => Lot) private _lots;
 
     /// @dev The lock lives in the parameter slot every guarded function reads anyway.
@@ -73,7 +82,11 @@ contract Liquidator is ILiquidator, Governed {
         loanAsset = asset;
         oracle = pool_.oracle();
         reserve = reserve_;
+        qualification = pool_.qualification();
         feeRecipient = feeRecipient_;
+        // one whole loan-asset unit until governance sets a figure for the market: a 1-wei take is never enough
+        uint96 minTake_ = _oneUnitOf(asset);
+        minTake = minTake_;
         _params = AuctionParams({
             liquidationFeeBps: DEFAULT_LIQUIDATION_FEE_BPS,
             reserveShareBps: DEFAULT_RESERVE_SHARE_BPS,
@@ -97,6 +110,7 @@ contract Liquidator is ILiquidator, Governed {
             DEFAULT_TAIL_SECONDS
         );
         emit MakerTermsSet(DEFAULT_MAKER_DELAY_SECONDS, DEFAULT_MAKER_REBATE_BPS);
+        emit MinTakeSet(minTake_);
         asset.forceApprove(address(reserve_), type(uint256).max);
     }
 
@@ -157,9 +171,13 @@ contract Liquidator is ILiquidator, Governed {
         Lot memory l = _lots[id];
         if (l.collateral == 0) revert LotNotActive(id);
         if (receiver == address(0)) revert ZeroAddress();
+        uint8 roles = _takerRoles[msg.sender];
+        if (roles == 0 && !qualification.isQualified(msg.sender, Service.LEND, Category.ANY, bytes2(0))) {
+            revert NotTaker(msg.sender);
+        }
         AuctionParams memory p = _params;
         uint256 price = _takeablePrice(id, l, p, maxPrice);
-        Fill memory f = _fill(l, p, maxCollateral, price);
+        Fill memory f = _fill(l, p, maxCollateral, price, roles & ROLE_MAKER != 0);
         if (f.finished) {
             delete _lots[id];
         } else {
@@ -269,8 +287,20 @@ contract Liquidator is ILiquidator, Governed {
 
     /// @inheritdoc ILiquidator
     function setMaker(address maker, bool registered) external onlyGovernance {
-        isMaker[maker] = registered;
+        _setRole(maker, ROLE_MAKER, registered);
         emit MakerSet(maker, registered);
+    }
+
+    /// @inheritdoc ILiquidator
+    function setExecutor(address executor, bool registered) external onlyGovernance {
+        _setRole(executor, ROLE_EXECUTOR, registered);
+        emit ExecutorSet(executor, registered);
+    }
+
+    /// @inheritdoc ILiquidator
+    function setMinTake(uint96 minTake_) external onlyGovernance {
+        minTake = minTake_;
+        emit MinTakeSet(minTake_);
     }
 
     /// @inheritdoc ILiquidator
@@ -284,6 +314,16 @@ contract Liquidator is ILiquidator, Governed {
     /// @inheritdoc ILiquidator
     function params() external view returns (AuctionParams memory) {
         return _params;
+    }
+
+    /// @inheritdoc ILiquidator
+    function isMaker(address account) external view returns (bool) {
+        return _takerRoles[account] & ROLE_MAKER != 0;
+    }
+
+    /// @inheritdoc ILiquidator
+    function isExecutor(address account) external view returns (bool) {
+        return _takerRoles[account] & ROLE_EXECUTOR != 0;
     }
 
     /// @inheritdoc ILiquidator
@@ -323,8 +363,9 @@ contract Liquidator is ILiquidator, Governed {
         if (AuctionMath.isBelowFloor(price, valuation, p.floorBps)) revert LotNeedsReset(id, price, valuation);
     }
 
-    /// @dev Fills a take of up to `maxCollateral` at `price` against lot `l`, updating `l` in memory.
-    function _fill(Lot memory l, AuctionParams memory p, uint256 maxCollateral, uint256 price)
+    /// @dev Fills a take of up to `maxCollateral` at `price` against lot `l`, updating `l` in memory; `maker`
+    ///      says whether the taker is a registered market maker.
+    function _fill(Lot memory l, AuctionParams memory p, uint256 maxCollateral, uint256 price, bool maker)
         private
         view
         returns (Fill memory f)
@@ -338,19 +379,31 @@ contract Liquidator is ILiquidator, Governed {
             f.collateralOut = AuctionMath.collateralFor(tab, price);
         }
         if (owed == 0) revert ZeroAmount();
+        // a take that leaves the lot running must be worth something, or 1-wei takes could hold the makers'
+        // window shut forever; the last take of a lot (its whole tab or all its collateral) may be smaller
+        if (owed < minTake && owed != tab && f.collateralOut != l.collateral) revert TakeTooSmall(owed, minTake);
 
-        // the makers' rebate comes out of the fee; proceeds repay the debt first, then the fee
-        if (block.timestamp - l.lastTake >= p.makerDelaySeconds && isMaker[msg.sender]) {
-            f.rebate = (owed * p.makerRebateBps / BPS).min(l.feeLeft);
+        // proceeds repay the debt first, then the fee; the makers' rebate is a discount on the fee part of THIS
+        // take only, so it never lowers what lenders get back (and so never what the reserve must cover)
+        f.debtRepaid = owed.min(l.debtLeft);
+        // unchecked: debtRepaid <= owed
+        uint256 feePart;
+        unchecked {
+            feePart = owed - f.debtRepaid;
         }
-        f.paid = owed - f.rebate;
-        f.debtRepaid = f.paid.min(l.debtLeft);
-        f.feePaid = f.paid - f.debtRepaid;
-        // unchecked: debtRepaid <= debtLeft; rebate + feePaid <= feeLeft since paid <= tab - rebate;
-        // collateralOut <= collateral since owed > tab implies collateral * price > tab * 1e36
+        if (maker && block.timestamp - l.lastTake >= p.makerDelaySeconds) {
+            f.rebate = (owed * p.makerRebateBps / BPS).min(feePart);
+        }
+        // unchecked: rebate <= feePart <= owed
+        unchecked {
+            f.feePaid = feePart - f.rebate;
+            f.paid = owed - f.rebate;
+        }
+        // unchecked: debtRepaid <= debtLeft; feePart is 0 while owed <= debtLeft, else owed - debtLeft <= tab -
+        // debtLeft = feeLeft; collateralOut <= collateral since owed > tab implies collateral * price > tab * 1e36
         unchecked {
             l.debtLeft -= uint128(f.debtRepaid);
-            l.feeLeft -= uint96(f.rebate + f.feePaid);
+            l.feeLeft -= uint96(feePart);
             l.collateral -= uint128(f.collateralOut);
         }
         if (l.debtLeft == 0 && l.feeLeft == 0) {
@@ -359,6 +412,21 @@ contract Liquidator is ILiquidator, Governed {
         } else if (l.collateral == 0) {
             f.finished = true;
             f.shortfall = l.debtLeft; // the unraised fee is forgiven: it was never lenders' money
+        }
+    }
+
+    function _setRole(address account, uint8 role, bool registered) private {
+        if (account == address(0)) revert ZeroAddress();
+        uint8 roles = _takerRoles[account];
+        _takerRoles[account] = registered ? roles | role : roles & ~role;
+    }
+
+    /// @dev One whole unit (10^decimals) of `asset`, or 0 if it does not say its decimals (or they overflow).
+    function _oneUnitOf(IERC20 asset) private view returns (uint96) {
+        try IERC20Metadata(address(asset)).decimals() returns (uint8 d) {
+            return d <= 28 ? uint96(10 ** d) : 0;
+        } catch {
+            return 0;
         }
     }
 

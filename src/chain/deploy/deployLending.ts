@@ -8,6 +8,7 @@ import { devnetAccount } from '../accounts.ts';
 
 const DEVNET_PRICE_PUSHER = devnetAccount('pricePusher').address;
 const DEVNET_MARKET_MAKER = devnetAccount('marketMaker').address;
+const DEVNET_EXECUTORS = [devnetAccount('executor').address, devnetAccount('secondExecutor').address];
 
 /** A collateral asset of the pool and its governed thresholds (SPEC §D; WAD ratios). */
 export type CollateralConfig = { symbol: string; address: Address; feed?: Address; initialPrice8: bigint; liquidationRatio: bigint; maxLtv: bigint };
@@ -24,6 +25,8 @@ export type LendingDeployOptions = {
   /** Largest move of one accepted price against the last, in basis points. */
   maxDeviationBps: number;
   makers: Address[];
+  /** Executor nodes registered as auction takers (other takers must be qualified LEND clients). */
+  executors: Address[];
   onProgress?: Progress;
 };
 
@@ -60,6 +63,7 @@ export async function deployLending(c: ChainClients, o: LendingDeployOptions): P
   await send(c, { address: out.LendingPool, abi: abis.LendingPool, functionName: 'setLiquidator', args: [out.Liquidator] });
   await send(c, { address: out.RiskReserve, abi: abis.RiskReserve, functionName: 'setLiquidator', args: [out.Liquidator] });
   for (const m of o.makers) await send(c, { address: out.Liquidator, abi: abis.Liquidator, functionName: 'setMaker', args: [m, true] });
+  for (const e of o.executors) await send(c, { address: out.Liquidator, abi: abis.Liquidator, functionName: 'setExecutor', args: [e, true] });
 
   step('lending: governance to the timelock');
   const ownFeeds = priced.filter((a) => !a.feed).map((a) => out[`${a.symbol}Feed`]!);
@@ -85,5 +89,6 @@ export function devnetLendingOptions(contracts: Record<string, Address>, pricePu
     heartbeat: 7 * 24 * 3600, // scenarios jump time by hours; a week keeps devnet prices fresh
     maxDeviationBps: 3000,
     makers: [DEVNET_MARKET_MAKER],
+    executors: DEVNET_EXECUTORS,
   };
 }
