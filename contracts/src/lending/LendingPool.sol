@@ -173,7 +173,7 @@ contract LendingPool is ILendingPool, Governed {
         Position memory p = _positions[msg.sender][collateral];
         p.borrowShares = (p.borrowShares + shares).toUint128();
         _positions[msg.sender][collateral].borrowShares = p.borrowShares;
-        _checkMinDebt(p.borrowShares, m, c.minDebt);
+        if (c.minDebt != 0) _checkMinDebt(p.borrowShares, m, c.minDebt);
         _checkBorrowLimit(collateral, p, m);
         emit Borrow(msg.sender, collateral, assets, shares);
         loanAsset.safeTransfer(msg.sender, assets);
@@ -203,7 +203,10 @@ contract LendingPool is ILendingPool, Governed {
         m.totalBorrowShares -= uint128(shares);
         m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(assets));
         // a partial repay must leave a lot worth taking (a full repay is always allowed)
-        if (owed != shares) _checkMinDebt(owed - shares, m, _collaterals[collateral].minDebt);
+        if (owed != shares) {
+            uint256 minDebt = _collaterals[collateral].minDebt;
+            if (minDebt != 0) _checkMinDebt(owed - shares, m, minDebt);
+        }
         _market = m;
         emit Repay(msg.sender, borrower, collateral, assets, shares);
         loanAsset.safeTransferFrom(msg.sender, address(this), assets);

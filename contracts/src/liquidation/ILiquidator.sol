@@ -68,6 +68,9 @@ interface ILiquidator {
     /// @param makerDelaySeconds Time without a take after which makers get the rebate (180 s).
     /// @param lotCount Lots kicked so far (the last sequence number).
     /// @param locked Reentrancy lock.
+    /// @param minTakeMantissa With `minTakeExponent`, the minimum take `minTakeMantissa * 10^minTakeExponent` in
+    ///        loan-asset units, packed in this slot so a take reads no extra one (see `minTake`).
+    /// @param minTakeExponent See `minTakeMantissa`.
     struct AuctionParams {
         uint16 liquidationFeeBps;
         uint16 reserveShareBps;
@@ -78,8 +81,10 @@ interface ILiquidator {
         uint16 stepSeconds;
         uint32 tailSeconds;
         uint32 makerDelaySeconds;
-        uint64 lotCount;
+        uint48 lotCount;
         bool locked;
+        uint16 minTakeMantissa;
+        uint8 minTakeExponent;
     }
 
     /// @notice Thrown when a lot does not exist or has finished (sold out, or its debt and fee raised).
@@ -208,8 +213,9 @@ interface ILiquidator {
     function setExecutor(address executor, bool registered) external;
 
     /// @notice Sets the minimum payment (loan-asset units) of a take that leaves its lot running (governance
-    ///         only); the last take of a lot may be smaller.
-    function setMinTake(uint96 minTake_) external;
+    ///         only); the last take of a lot may be smaller. It must be m * 10^e with m < 65,536 (any round
+    ///         figure: 100 USDC = 1 * 10^8), else `InvalidParams`.
+    function setMinTake(uint256 minTake_) external;
 
     /// @notice Sets the recipient of the non-reserve share of fees (governance only; zero = all to the reserve).
     function setFeeRecipient(address recipient) external;
@@ -236,7 +242,7 @@ interface ILiquidator {
     function isExecutor(address account) external view returns (bool);
 
     /// @notice Minimum payment of a take that leaves its lot running (one whole loan-asset unit by default).
-    function minTake() external view returns (uint96);
+    function minTake() external view returns (uint256);
 
     /// @notice The compliance registry asked about takers that are neither executors nor makers (the pool's).
     function qualification() external view returns (IQualification);

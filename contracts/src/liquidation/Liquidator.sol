@@ -55,8 +55,6 @@ contract Liquidator is ILiquidator, Governed {
     /// @inheritdoc ILiquidator
     address public feeRecipient;
     /// @inheritdoc ILiquidator
-    uint96 public minTake;
-    /// @inheritdoc ILiquidator
     uint256 public pendingShortfall;
     mapping(address taker => uint8 roles) private _takerRoles;
     mapping(LotId => Lot) private _lots;
@@ -84,9 +82,6 @@ contract Liquidator is ILiquidator, Governed {
         reserve = reserve_;
         qualification = pool_.qualification();
         feeRecipient = feeRecipient_;
-        // one whole loan-asset unit until governance sets a figure for the market: a 1-wei take is never enough
-        uint96 minTake_ = _oneUnitOf(asset);
-        minTake = minTake_;
         _params = AuctionParams({
             liquidationFeeBps: DEFAULT_LIQUIDATION_FEE_BPS,
             reserveShareBps: DEFAULT_RESERVE_SHARE_BPS,
@@ -98,7 +93,10 @@ contract Liquidator is ILiquidator, Governed {
             tailSeconds: DEFAULT_TAIL_SECONDS,
             makerDelaySeconds: DEFAULT_MAKER_DELAY_SECONDS,
             lotCount: 0,
-            locked: false
+            locked: false,
+            // one whole loan-asset unit until governance sets a figure for the market: 1 wei is never enough
+            minTakeMantissa: 1,
+            minTakeExponent: _decimalsOf(asset)
         });
         emit FeeRecipientSet(feeRecipient_);
         emit LiquidationFeeSet(DEFAULT_LIQUIDATION_FEE_BPS, DEFAULT_RESERVE_SHARE_BPS);
@@ -110,7 +108,7 @@ contract Liquidator is ILiquidator, Governed {
             DEFAULT_TAIL_SECONDS
         );
         emit MakerTermsSet(DEFAULT_MAKER_DELAY_SECONDS, DEFAULT_MAKER_REBATE_BPS);
-        emit MinTakeSet(minTake_);
+        emit MinTakeSet(minTake());
         asset.forceApprove(address(reserve_), type(uint256).max);
     }
 
@@ -124,7 +122,7 @@ contract Liquidator is ILiquidator, Governed {
         uint256 top = AuctionMath.startPrice(valuation, p.startPremiumBps).min(type(uint160).max);
         // fee clamped to 96 bits: only a debt above 2^96 / 5% loan units could reach it
         uint256 fee = (debt * p.liquidationFeeBps / BPS).min(type(uint96).max);
-        // unchecked: a 64-bit counter cannot overflow at one kick per call
+        // unchecked: a 48-bit counter cannot overflow at one kick per call (2^48 kicks)
         unchecked {
             _params.lotCount = ++p.lotCount;
         }
@@ -298,8 +296,19 @@ contract Liquidator is ILiquidator, Governed {
     }
 
     /// @inheritdoc ILiquidator
-    function setMinTake(uint96 minTake_) external onlyGovernance {
-        minTake = minTake_;
+    function setMinTake(uint256 minTake_) external onlyGovernance {
+        uint256 mantissa = minTake_;
+        uint256 exponent;
+        while (mantissa > type(uint16).max) {
+            if (mantissa % 10 != 0) revert InvalidParams();
+            mantissa /= 10;
+            ++exponent;
+        }
+        // safe: mantissa <= 2^16 - 1 by the loop; exponent <= 77 (10^78 > 2^256)
+        // forge-lint: disable-start(unsafe-typecast)
+        _params.minTakeMantissa = uint16(mantissa);
+        _params.minTakeExponent = uint8(exponent);
+        // forge-lint: disable-end(unsafe-typecast)
         emit MinTakeSet(minTake_);
     }
 
@@ -314,6 +323,12 @@ contract Liquidator is ILiquidator, Governed {
     /// @inheritdoc ILiquidator
     function params() external view returns (AuctionParams memory) {
         return _params;
+    }
+
+    /// @inheritdoc ILiquidator
+    function minTake() public view returns (uint256) {
+        AuctionParams memory p = _params;
+        return _minTake(p);
     }
 
     /// @inheritdoc ILiquidator
@@ -381,7 +396,10 @@ contract Liquidator is ILiquidator, Governed {
         if (owed == 0) revert ZeroAmount();
         // a take that leaves the lot running must be worth something, or 1-wei takes could hold the makers'
         // window shut forever; the last take of a lot (its whole tab or all its collateral) may be smaller
-        if (owed < minTake && owed != tab && f.collateralOut != l.collateral) revert TakeTooSmall(owed, minTake);
+        if (owed != tab && f.collateralOut != l.collateral) {
+            uint256 least = _minTake(p);
+            if (owed < least) revert TakeTooSmall(owed, least);
+        }
 
         // proceeds repay the debt first, then the fee; the makers' rebate is a discount on the fee part of THIS
         // take only, so it never lowers what lenders get back (and so never what the reserve must cover)
@@ -421,10 +439,15 @@ contract Liquidator is ILiquidator, Governed {
         _takerRoles[account] = registered ? roles | role : roles & ~role;
     }
 
-    /// @dev One whole unit (10^decimals) of `asset`, or 0 if it does not say its decimals (or they overflow).
-    function _oneUnitOf(IERC20 asset) private view returns (uint96) {
+    /// @dev Minimum take in loan-asset units (see AuctionParams.minTakeMantissa).
+    function _minTake(AuctionParams memory p) private pure returns (uint256) {
+        return uint256(p.minTakeMantissa) * 10 ** uint256(p.minTakeExponent);
+    }
+
+    /// @dev Decimals of `asset` (so the default minimum take is one whole unit), 0 if it does not say or is absurd.
+    function _decimalsOf(IERC20 asset) private view returns (uint8) {
         try IERC20Metadata(address(asset)).decimals() returns (uint8 d) {
-            return d <= 28 ? uint96(10 ** d) : 0;
+            return d <= 36 ? d : 0; // beyond 36 no token is sane, and 10^d must not overflow the take check
         } catch {
             return 0;
         }

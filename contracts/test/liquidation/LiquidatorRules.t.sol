@@ -89,6 +89,24 @@ contract LiquidatorRulesTest is LendingTestBase {
         assertEq(liquidator.minTake(), 1e6);
     }
 
+    function test_setMinTake_takesAnyRoundFigureAndRefusesOthers() public {
+        vm.startPrank(gov);
+        liquidator.setMinTake(100e6);
+        assertEq(liquidator.minTake(), 100e6);
+        liquidator.setMinTake(65_535);
+        assertEq(liquidator.minTake(), 65_535);
+        liquidator.setMinTake(1_234_500e18);
+        assertEq(liquidator.minTake(), 1_234_500e18);
+        liquidator.setMinTake(0);
+        assertEq(liquidator.minTake(), 0);
+        vm.expectRevert(ILiquidator.InvalidParams.selector);
+        liquidator.setMinTake(65_537);
+        vm.expectRevert(ILiquidator.InvalidParams.selector);
+        liquidator.setMinTake(type(uint256).max);
+        vm.stopPrank();
+        assertEq(liquidator.minTake(), 0);
+    }
+
     function test_take_dustCannotHoldTheMakersWindowShut() public {
         LotId id = _lot();
         for (uint256 i; i < 18; ++i) {

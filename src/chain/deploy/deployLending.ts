@@ -27,6 +27,8 @@ export type LendingDeployOptions = {
   makers: Address[];
   /** Executor nodes registered as auction takers (other takers must be qualified LEND clients). */
   executors: Address[];
+  /** Smallest debt (loan-asset units) a position may keep, for every collateral: every auction lot is worth taking. */
+  minDebt?: bigint;
   onProgress?: Progress;
 };
 
@@ -56,6 +58,7 @@ export async function deployLending(c: ChainClients, o: LendingDeployOptions): P
   out.LendingPool = await deploy(c, 'LendingPool', [o.loanAsset.address, out.PriceOracle, o.registry, deployer, { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 8000 }]);
   for (const col of o.collaterals) {
     await send(c, { address: out.LendingPool, abi: abis.LendingPool, functionName: 'setCollateral', args: [col.address, col.liquidationRatio, col.maxLtv, true] });
+    if (o.minDebt) await send(c, { address: out.LendingPool, abi: abis.LendingPool, functionName: 'setMinDebt', args: [col.address, o.minDebt] });
   }
   out.RiskReserve = await deploy(c, 'RiskReserve', [o.loanAsset.address, out.LendingPool, deployer]);
   // the liquidation fee's non-reserve half goes to the treasury the timelock controls
@@ -90,5 +93,6 @@ export function devnetLendingOptions(contracts: Record<string, Address>, pricePu
     maxDeviationBps: 3000,
     makers: [DEVNET_MARKET_MAKER],
     executors: DEVNET_EXECUTORS,
+    minDebt: 100_000000n, // 100 USDC
   };
 }
