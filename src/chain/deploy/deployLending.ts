@@ -26,7 +26,7 @@ export type LendingDeployOptions = {
   maxDeviationBps: number;
   makers: Address[];
   /** Executor nodes registered as auction takers (other takers must be qualified LEND clients). */
-  executors: Address[];
+  executors?: Address[];
   /** Smallest debt (loan-asset units) a position may keep, for every collateral: every auction lot is worth taking. */
   minDebt?: bigint;
   onProgress?: Progress;
@@ -66,7 +66,7 @@ export async function deployLending(c: ChainClients, o: LendingDeployOptions): P
   await send(c, { address: out.LendingPool, abi: abis.LendingPool, functionName: 'setLiquidator', args: [out.Liquidator] });
   await send(c, { address: out.RiskReserve, abi: abis.RiskReserve, functionName: 'setLiquidator', args: [out.Liquidator] });
   for (const m of o.makers) await send(c, { address: out.Liquidator, abi: abis.Liquidator, functionName: 'setMaker', args: [m, true] });
-  for (const e of o.executors) await send(c, { address: out.Liquidator, abi: abis.Liquidator, functionName: 'setExecutor', args: [e, true] });
+  for (const e of o.executors ?? []) await send(c, { address: out.Liquidator, abi: abis.Liquidator, functionName: 'setExecutor', args: [e, true] });
 
   step('lending: governance to the timelock');
   const ownFeeds = priced.filter((a) => !a.feed).map((a) => out[`${a.symbol}Feed`]!);
