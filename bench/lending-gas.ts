@@ -165,6 +165,9 @@ async function run(anvil: BenchAnvil) {
   await approve(borrower, weth, pool);
   await approve(borrower, usdc, pool);
   await approve(liquidator, usdc, liquidatorContract);
+  // the liquidator stands for an executor node: a registered taker, as the devnet registers its executors
+  // (an unregistered qualified account would pay a registry check on every take)
+  await throughTimelock(deployer, c.Timelock!, liquidatorContract, encodeFunctionData({ abi: abis.Liquidator, functionName: 'setExecutor', args: [liquidator.wallet.account.address, true] }));
 
   // the market really is fresh, and the borrower holds no USDC
   const m0 = await pub.readContract({ address: pool, abi: abis.LendingPool, functionName: 'market' });
