@@ -24,6 +24,7 @@
  * below Aave v3's figure, or on any error. `--port N` (default 27545) picks the chain's port.
  */
 import {
+  encodeFunctionData,
   keccak256,
   maxUint256,
   parseEventLogs,
@@ -37,6 +38,7 @@ import { devnetAccount } from '../src/chain/accounts.ts';
 import { chainClients, type ChainClients, type ChainEndpoint } from '../src/chain/clients.ts';
 import { deployCore } from '../src/chain/deploy/deployCore.ts';
 import { deployLending, devnetLendingOptions } from '../src/chain/deploy/deployLending.ts';
+import { throughTimelock } from '../src/chain/deploy/timelock.ts';
 import { seedDemoActors } from '../src/chain/devnet/demoActors.ts';
 import { send } from '../src/chain/tx.ts';
 import { BaseError, oneLine } from '../src/shared/errors.ts';
