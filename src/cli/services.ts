@@ -57,7 +57,8 @@ export function priceSource(cfg: ChainServicesOptions['priceFeed']): { source: P
     if (!cfg.priceFeedPoints) throw new BaseError('priceFeed.mode is replay but no price file was loaded');
     return { source: { kind: 'replay', points: cfg.priceFeedPoints, speed: f.speed, loop: f.loop }, intervalMs: f.intervalSeconds * 1000 };
   }
-  return { source: { kind: 'random-walk', volatility: f.volatility, meanReversion: f.meanReversion, seed: f.seed }, intervalMs: f.intervalSeconds * 1000 };
+  // the collaterals walk; USDC, the loan asset, stays at its peg unless moved by hand
+  return { source: { kind: 'random-walk', volatility: f.volatility, meanReversion: f.meanReversion, seed: f.seed, assets: ['WETH', 'WBTC'] }, intervalMs: f.intervalSeconds * 1000 };
 }
 
 /** Builds (does not start) the services of every chain in the manifest. */

@@ -25,7 +25,7 @@ export type PricedAsset = { token: Address; feed: Address };
 
 /** Where the next price of an asset comes from. */
 export type PriceSource =
-  | { kind: 'random-walk'; volatility: number; meanReversion: number; seed: number }
+  | { kind: 'random-walk'; volatility: number; meanReversion: number; seed: number; /** Assets that walk (default all); the loan asset, a stablecoin, usually stays. */ assets?: string[] }
   | { kind: 'replay'; points: PricePoint[]; speed: number; loop: boolean }
   | { kind: 'manual' };
 
@@ -135,7 +135,7 @@ export class PriceFeedService implements Service {
       if (s.loop && end > 0) t %= end;
       return priceAt(path, t);
     }
-    if (s.kind !== 'random-walk') return undefined;
+    if (s.kind !== 'random-walk' || (s.assets && !s.assets.includes(asset))) return undefined;
     const current = Number(await this.answerOf(asset)) / 10 ** FEED_DECIMALS;
     if (!this.anchors.has(asset)) this.anchors.set(asset, current);
     // Ornstein–Uhlenbeck on the log price: a pull towards the anchor plus a Gaussian shock
