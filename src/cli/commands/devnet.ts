@@ -45,6 +45,7 @@ export function registerDevnet(program: Command): void {
         })());
       process.on('SIGINT', () => void shutdown(0));
       process.on('SIGTERM', () => void shutdown(0));
+      process.on('SIGHUP', () => void shutdown(0)); // the terminal closed
       try {
         stack = await startStack(config, say);
       } catch (err) {
