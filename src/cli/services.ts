@@ -30,7 +30,7 @@ export type ChainServices = {
 export type ChainServicesOptions = {
   /** Price feed settings (the config's `priceFeed`, with a replay file's points). */
   priceFeed: Pick<PalisadeConfig, 'priceFeed' | 'priceFeedPoints'>;
-  /** Poll interval of the monitor and executors (ms). Default 250. */
+  /** Poll interval of the monitor and executors (ms). Default 500: a quarter of a devnet block, and light on a laptop running four chains. */
   pollMs?: number;
   /** Fee keeper check interval (ms). Default 10,000. */
   feeKeeperMs?: number;
@@ -64,7 +64,7 @@ export function priceSource(cfg: ChainServicesOptions['priceFeed']): { source: P
 /** Builds (does not start) the services of every chain in the manifest. */
 export function chainServices(manifest: Manifest, opts: ChainServicesOptions): ChainServices[] {
   const rpc = opts.rpc ?? SERVICE_RPC;
-  const pollMs = opts.pollMs ?? 250;
+  const pollMs = opts.pollMs ?? 500;
   const { source, intervalMs } = priceSource(opts.priceFeed);
   return Object.entries(manifest.chains).map(([name, d], i) => {
     const endpoint: ChainEndpoint = { name, chainId: d.chainId, rpcUrl: d.rpcUrl };
