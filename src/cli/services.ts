@@ -34,11 +34,12 @@ export type ChainServicesOptions = {
   pollMs?: number;
   /** Fee keeper check interval (ms). Default 10,000. */
   feeKeeperMs?: number;
-  /** Per-call RPC limits of every service (default 5 s, one retry). */
+  /** Per-call RPC limits of every service (default 10 s, one retry). */
   rpc?: RpcLimits;
 };
 
-const SERVICE_RPC: RpcLimits = { timeoutMs: 5_000, retryCount: 1 };
+// long enough for a loaded laptop, short enough that a hung chain fails its services' step in seconds, not minutes
+const SERVICE_RPC: RpcLimits = { timeoutMs: 10_000, retryCount: 1 };
 
 /** A service under a per-chain name (`hub/liquidation-monitor`), so `/health` tells the chains apart. */
 export function onChain(chain: string, s: Service): Service {

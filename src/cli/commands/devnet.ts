@@ -10,6 +10,8 @@ import { clearState, isAlive, readState, writeState } from '../devnetState.ts';
 import { fail, printJson, progress } from '../output.ts';
 import { assertPortFree } from '../../chain/devnet/anvil.ts';
 import { killLeftoverAnvils, leftoverAnvils } from '../../chain/devnet/processes.ts';
+import { chainProber } from '../../chain/devnet/chainState.ts';
+import { readManifest } from '../../chain/manifest.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -92,15 +94,15 @@ export function registerDevnet(program: Command): void {
       const { stateDir } = loadConfig();
       const s = readState(stateDir);
       const running = !!s && isAlive(s.pid);
+      // each chain's height and whether it still holds the deployment (a hung chain is `down` in ~2 s)
+      const manifest = running && s!.manifestPath && existsSync(s!.manifestPath) ? readManifest(s!.manifestPath) : undefined;
       const chains = running
         ? await Promise.all(
             s!.chains.map(async (c) => {
-              try {
-                // a hung chain is reported down in ~2 s instead of holding the status for 45 s
-                return { ...c, blockNumber: Number(await publicClient(c, 250, { timeoutMs: 2_000, retryCount: 0 }).getBlockNumber()) };
-              } catch {
-                return { ...c, blockNumber: null };
-              }
+              const deployment = manifest?.chains[c.name];
+              if (deployment) return { ...c, ...(await chainProber(c.name, deployment, 2_000)()) };
+              const blockNumber = await publicClient(c, 250, { timeoutMs: 2_000, retryCount: 0 }).getBlockNumber().then(Number, () => null);
+              return { ...c, blockNumber, status: blockNumber === null ? 'down' : 'ok' };
             }),
           )
         : [];
@@ -113,7 +115,8 @@ export function registerDevnet(program: Command): void {
         return;
       }
       process.stdout.write(`devnet: ${out.status} (pid ${out.pid})  api ${out.apiUrl ?? '-'}\n`);
-      for (const c of chains) process.stdout.write(`  ${c.name.padEnd(8)} chain ${String(c.chainId).padEnd(6)} block ${String(c.blockNumber ?? 'down').padEnd(8)} ${c.rpcUrl}\n`);
+      for (const c of chains)
+        process.stdout.write(`  ${c.name.padEnd(8)} chain ${String(c.chainId).padEnd(6)} block ${String(c.blockNumber ?? '-').padEnd(8)} ${c.status.padEnd(10)} ${c.rpcUrl}\n`);
     });
 }
 
