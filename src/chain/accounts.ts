@@ -23,6 +23,7 @@ export const devnetActorIndex = {
   secondBank: 13,
   borrower: 14,
   pricePusher: 15,
+  feeKeeper: 16,
 } as const;
 
 export type DevnetActor = keyof typeof devnetActorIndex;

@@ -18,10 +18,19 @@ export type ChainClients = {
   wallet: WalletClient<Transport, Chain, Account>;
 };
 
+/**
+ * How long one RPC call may take. The default (15 s, 2 retries: 45 s worst case) suits deployment on a
+ * busy machine; whatever must notice a hung chain quickly (health checks, relayer lanes, services on a
+ * running devnet) passes a short timeout so one stopped node cannot stall it.
+ */
+export type RpcLimits = { timeoutMs?: number; retryCount?: number };
+
+const transportFor = (rpcUrl: string, limits: RpcLimits = {}) => http(rpcUrl, { retryCount: limits.retryCount ?? 2, timeout: limits.timeoutMs ?? 15_000 });
+
 /** Public + wallet client for one chain; polls fast because devnet blocks are seconds apart. */
-export function chainClients(c: ChainEndpoint, account: Account, pollingInterval = 250): ChainClients {
+export function chainClients(c: ChainEndpoint, account: Account, pollingInterval = 250, limits?: RpcLimits): ChainClients {
   const chain = toViemChain(c);
-  const transport = http(c.rpcUrl, { retryCount: 2, timeout: 15_000 });
+  const transport = transportFor(c.rpcUrl, limits);
   return {
     chain,
     public: createPublicClient({ chain, transport, pollingInterval }),
@@ -29,6 +38,6 @@ export function chainClients(c: ChainEndpoint, account: Account, pollingInterval
   };
 }
 
-export function publicClient(c: ChainEndpoint, pollingInterval = 250): PublicClient<Transport, Chain> {
-  return createPublicClient({ chain: toViemChain(c), transport: http(c.rpcUrl, { retryCount: 2, timeout: 15_000 }), pollingInterval });
+export function publicClient(c: ChainEndpoint, pollingInterval = 250, limits?: RpcLimits): PublicClient<Transport, Chain> {
+  return createPublicClient({ chain: toViemChain(c), transport: transportFor(c.rpcUrl, limits), pollingInterval });
 }

@@ -16,6 +16,8 @@ export const manifestSchema = z.object({
       eid: z.number().int().positive(),
       rpcUrl: z.string().url(),
       deployedAtBlock: z.number().int().nonnegative(),
+      /** Hash of block `deployedAtBlock`: tells this deployment from a fresh chain at the same addresses and heights. */
+      deployedAtBlockHash: z.string().regex(/^0x[0-9a-fA-F]{64}$/).optional(),
       contracts: z.record(z.string(), address),
     }),
   ),

@@ -13,20 +13,25 @@ import { RegistryClient } from '../compliance/registryClient.ts';
 import { complianceRoutes } from '../api/routes/compliance.ts';
 import { providerSigner } from './registryContext.ts';
 import { devnetKycKey } from './devnetKey.ts';
+import { chainServices, type ChainServices } from './services.ts';
+import { pricesRoutes } from '../api/routes/prices.ts';
 
-export type Stack = { devnet: Devnet; services: Service[]; api: Api; stop(): Promise<void> };
+export type Stack = { devnet: Devnet; services: Service[]; chains: ChainServices[]; api: Api; stop(): Promise<void> };
 
 /**
  * Everything `npm start` runs: the devnet, the off-chain services and the API + dashboard.
  * Later domains add their services here. Stops in reverse order of start; a failure stops what started.
  */
 export async function startStack(config: PalisadeConfig, onProgress: (m: string) => void, register?: (app: FastifyInstance) => Promise<void>): Promise<Stack> {
-  const devnet = await startDevnet({ config, onProgress });
+  const devnet = await startDevnet({ config, onProgress, demoPositions: true });
   const services: Service[] = [];
   const closers: Array<() => Promise<void>> = [];
   try {
     const relayer = new Relayer({ manifest: devnet.manifest, account: devnetAccount('relayer'), cursorPath: join(config.stateDir, 'relayer-cursor.json') });
     services.push(relayer);
+    // every chain: price feed, executor, market maker, liquidation monitor, fee keeper
+    const chains = chainServices(devnet.manifest, { priceFeed: config });
+    for (const c of chains) services.push(...c.services);
     for (const s of services) {
       await s.start();
       onProgress(`service ${s.name} started`);
@@ -50,6 +55,7 @@ export async function startStack(config: PalisadeConfig, onProgress: (m: string)
       services,
       register: async (app) => {
         await app.register(complianceRoutes, { kyc });
+        await app.register(pricesRoutes, { feeds: Object.fromEntries(chains.map((c) => [c.chain, c.priceFeed])) });
         if (register) await register(app);
       },
     });
@@ -60,7 +66,7 @@ export async function startStack(config: PalisadeConfig, onProgress: (m: string)
       for (const c of closers.reverse()) await c().catch(() => {});
       await devnet.stop();
     };
-    return { devnet, services, api, stop };
+    return { devnet, services, chains, api, stop };
   } catch (err) {
     for (const s of [...services].reverse()) await s.stop().catch(() => {});
     for (const c of closers.reverse()) await c().catch(() => {});

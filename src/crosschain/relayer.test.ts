@@ -8,7 +8,9 @@ import { devnetAccount } from '../chain/accounts.ts';
 import { chainClients, type ChainClients } from '../chain/clients.ts';
 import { abis } from '../chain/abi/generated.ts';
 import { send } from '../chain/tx.ts';
-import { Relayer } from './relayer.ts';
+import { Relayer, deploymentId } from './relayer.ts';
+import { readAnvilRecord } from '../chain/devnet/processes.ts';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { decodePacket } from './packet.ts';
 
 // Real anvil chains, real LayerZero EndpointV2 + message library, the real relayer.
@@ -105,6 +107,47 @@ describe('relayer over the devnet', () => {
 
     for (const m of [a, b, c]) expect(await deliveries('bsc', m.guid)).toBe(1n);
     expect(await received('bsc', 'hub')).toBe(before + 3n);
+  });
+
+  it('keeps delivering on every other lane while one chain is hung', async () => {
+    const relayer = new Relayer({ manifest: devnet.manifest, account: devnetAccount('relayer'), cursorPath: join(dir, 'cursor-c.json'), pollMs: 200, rpcTimeoutMs: 1_000 });
+    const bsc = readAnvilRecord(dir)!.anvils.find((a) => a.name === 'bsc')!;
+    const toBsc = await ping('hub', 'bsc', 'stuck');
+    await relayer.start();
+    process.kill(bsc.pid, 'SIGSTOP'); // bsc hangs: accepts connections, answers nothing
+    try {
+      const m = await ping('alaya', 'hub', 'while bsc hangs');
+      const n = await ping('hub', 'polygon', 'while bsc hangs');
+      await until(async () => (await deliveries('hub', m.guid)) === 1n && (await deliveries('polygon', n.guid)) === 1n, 20_000);
+      expect(relayer.health().ok).toBe(false);
+      expect(relayer.health().detail).toMatch(/->bsc|bsc->/);
+    } finally {
+      process.kill(bsc.pid, 'SIGCONT');
+    }
+    // and once bsc answers again, its lanes catch up
+    await until(async () => (await deliveries('bsc', toBsc.guid)) === 1n, 30_000);
+    await relayer.stop();
+  });
+
+  it('discards a cursor file written for another deployment and rescans its own', async () => {
+    const cursorPath = join(dir, 'cursor-d.json');
+    const m = await ping('polygon', 'hub', 'after a restart');
+    // what a relayer of an earlier devnet run left: same chains, ports and addresses, cursors far ahead
+    const earlier = structuredClone(devnet.manifest);
+    for (const c of Object.values(earlier.chains)) c.deployedAtBlockHash = ('0x' + 'ee'.repeat(32)) as Hex;
+    const lanes = Object.fromEntries(Object.keys(devnet.manifest.chains).flatMap((a) => Object.keys(devnet.manifest.chains).filter((b) => b !== a).map((b) => [`${a}->${b}`, '1000000'])));
+    writeFileSync(cursorPath, JSON.stringify({ version: 2, deployment: deploymentId(earlier), lanes }));
+
+    const relayer = new Relayer({ manifest: devnet.manifest, account: devnetAccount('relayer'), cursorPath, pollMs: 200 });
+    expect(relayer.discardedCursor).toMatch(/another deployment/);
+    for (const l of relayer.laneStatus()) expect(l.nextBlock).toBe(BigInt(devnet.manifest.chains[l.lane.split('->')[0]!]!.deployedAtBlock));
+    await relayer.pollOnce();
+    expect(await deliveries('hub', m.guid)).toBe(1n);
+    // the file now belongs to this deployment, and a relayer of this deployment resumes from it
+    expect(JSON.parse(readFileSync(cursorPath, 'utf8')).deployment).toEqual(deploymentId(devnet.manifest));
+    const again = new Relayer({ manifest: devnet.manifest, account: devnetAccount('relayer'), cursorPath, pollMs: 200 });
+    expect(again.discardedCursor).toBeUndefined();
+    expect(again.laneStatus().find((l) => l.lane === 'polygon->hub')!.nextBlock).toBeGreaterThan(BigInt(devnet.manifest.chains.polygon!.deployedAtBlock));
   });
 
   it('refuses to verify for anyone but the whitelisted relayer', async () => {

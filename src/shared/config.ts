@@ -16,11 +16,42 @@ export const chainConfigSchema = z.object({
   role: z.enum(['hub', 'spoke']).default('spoke'),
 });
 
+const pricePointSchema = z.object({ t: z.number().nonnegative(), asset: z.string().min(1), price: z.number().positive() });
+
+/**
+ * The running devnet's price feed service, per chain. `random-walk`: every `intervalSeconds` each asset's
+ * log price moves by a Gaussian shock of `volatility` plus a pull of `meanReversion` towards its anchor
+ * (the start price, or the last `palisade prices set`). `replay`: plays a price file (`[{ t, asset, price }]`
+ * or a scenario file's `pricePath`; `t` in seconds from start, times `speed`, looping). `off`: prices move
+ * only by hand.
+ */
+const interval = z.number().min(0.5).max(3600).default(5);
+export const priceFeedSchema = z.discriminatedUnion('mode', [
+  z.object({
+    mode: z.literal('random-walk'),
+    intervalSeconds: interval,
+    volatility: z.number().min(0).max(0.05).default(0.001),
+    meanReversion: z.number().min(0).max(1).default(0.05),
+    seed: z.number().int().default(1),
+  }),
+  z.object({
+    mode: z.literal('replay'),
+    file: z.string().min(1),
+    intervalSeconds: interval,
+    speed: z.number().positive().default(1),
+    loop: z.boolean().default(true),
+  }),
+  z.object({ mode: z.literal('off') }),
+]);
+export type PriceFeedConfig = z.infer<typeof priceFeedSchema>;
+export type PricePointConfig = z.infer<typeof pricePointSchema>;
+
 export const configSchema = z
   .object({
     chains: z.array(chainConfigSchema).min(2),
     api: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535).default(8080) }).default({ host: '127.0.0.1', port: 8080 }),
     stateDir: z.string().default('.palisade'),
+    priceFeed: priceFeedSchema.default({ mode: 'random-walk', intervalSeconds: 5, volatility: 0.001, meanReversion: 0.05, seed: 1 }),
   })
   .superRefine((cfg, ctx) => {
     for (const key of ['name', 'chainId', 'eid', 'port'] as const) {
@@ -35,7 +66,8 @@ export const configSchema = z
   });
 
 export type ChainConfig = z.infer<typeof chainConfigSchema>;
-export type PalisadeConfig = z.infer<typeof configSchema>;
+/** The config after loading: a replay price file is read and checked up front, so a bad file fails `devnet up` before any chain starts. */
+export type PalisadeConfig = z.infer<typeof configSchema> & { priceFeedPoints?: PricePointConfig[] };
 
 /** The chain with role "hub" (the schema guarantees exactly one). */
 export function hubChain(config: PalisadeConfig): ChainConfig {
@@ -70,5 +102,29 @@ export function parseConfig(raw: unknown, source = 'config', env: NodeJS.Process
       throw new InputError(`PALISADE_API_PORT must be a port number, got "${env.PALISADE_API_PORT}"`);
     cfg.api.port = port;
   }
-  return { ...cfg, stateDir: resolve(repoRoot, cfg.stateDir) };
+  const out: PalisadeConfig = { ...cfg, stateDir: resolve(repoRoot, cfg.stateDir) };
+  if (cfg.priceFeed.mode === 'replay') {
+    const file = resolve(repoRoot, cfg.priceFeed.file);
+    out.priceFeed = { ...cfg.priceFeed, file };
+    out.priceFeedPoints = readPriceFile(file, source);
+  }
+  return out;
+}
+
+/** A replay file: a list of `{ t, asset, price }`, or a scenario file whose `pricePath` is one. */
+export function readPriceFile(file: string, source = 'config'): PricePointConfig[] {
+  if (!existsSync(file)) throw new InputError(`malformed config ${source}: priceFeed.file: ${file} not found`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(`price file ${file} is not valid JSON`, { details: (err as Error).message });
+  }
+  const list = Array.isArray(raw) ? raw : (raw as { pricePath?: unknown })?.pricePath;
+  const parsed = z.array(pricePointSchema).min(1).safeParse(list);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`malformed price file ${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
 }

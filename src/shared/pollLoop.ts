@@ -27,8 +27,16 @@ export class PollLoop {
 
   /** Runs the step now, after the one in flight; rejects with the step's error. */
   tick(): Promise<void> {
-    const run = (this.running ?? Promise.resolve()).then(() => this.step());
-    this.running = run.catch(() => {});
+    return this.exclusive(() => this.step());
+  }
+
+  /** Runs `job` after the step in flight and before the next, so it never overlaps a step (e.g. a manual price set). */
+  exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const run = (this.running ?? Promise.resolve()).then(job);
+    this.running = run.then(
+      () => {},
+      () => {},
+    );
     return run;
   }
 

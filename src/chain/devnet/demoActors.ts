@@ -96,3 +96,24 @@ export async function fundDemoActors(deployer: ChainClients, contracts: Record<s
   await send(deployer, { address: contracts.USDC!, abi: abis.DevnetToken, functionName: 'approve', args: [contracts.RiskReserve!, seed] });
   await send(deployer, { address: contracts.RiskReserve!, abi: abis.RiskReserve, functionName: 'deposit', args: [seed] });
 }
+
+/**
+ * Demo borrowers with open positions, so the running devnet has something to liquidate: with WETH at
+ * 2,000 and WBTC at 60,000 (110% liquidation ratio) they stay healthy while prices wander, and a crash
+ * of WETH below ~1,650 (`palisade prices set WETH 1200`) makes both WETH positions liquidatable.
+ */
+export const DEMO_POSITIONS: { who: DevnetActor; collateral: 'WETH' | 'WBTC'; amount: bigint; borrow: bigint; liquidatableBelow: number }[] = [
+  { who: 'borrower', collateral: 'WETH', amount: 10n * 10n ** 18n, borrow: 14_000n * 10n ** 6n, liquidatableBelow: 1540 },
+  { who: 'accreditedClient', collateral: 'WETH', amount: 5n * 10n ** 18n, borrow: 7_500n * 10n ** 6n, liquidatableBelow: 1650 },
+  { who: 'institutionalClient', collateral: 'WBTC', amount: 1n * 10n ** 8n, borrow: 42_000n * 10n ** 6n, liquidatableBelow: 46_200 },
+];
+
+export async function openDemoPositions(deployer: ChainClients, contracts: Record<string, Address>): Promise<void> {
+  for (const p of DEMO_POSITIONS) {
+    const c = actorOn(deployer, p.who);
+    const token = contracts[p.collateral]!;
+    await send(c, { address: token, abi: abis.DevnetToken, functionName: 'approve', args: [contracts.LendingPool!, p.amount] });
+    await send(c, { address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'supplyCollateral', args: [token, p.amount, c.wallet.account.address] });
+    await send(c, { address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'borrow', args: [token, p.borrow] });
+  }
+}

@@ -7,7 +7,8 @@ import { deployCore, type Progress } from '../deploy/deployCore.ts';
 import { wireChains } from '../deploy/wire.ts';
 import { writeManifest, type Manifest } from '../manifest.ts';
 import { startAnvil, type AnvilProcess } from './anvil.ts';
-import { fundDemoActors, seedDemoActors } from './demoActors.ts';
+import { clearAnvilRecord, writeAnvilRecord } from './processes.ts';
+import { fundDemoActors, openDemoPositions, seedDemoActors } from './demoActors.ts';
 import { deployLending, devnetLendingOptions } from '../deploy/deployLending.ts';
 
 export type DevnetChain = { name: string; chainId: number; eid: number; rpcUrl: string; port: number; blockTimeSeconds: number };
@@ -27,6 +28,8 @@ export type StartDevnetOptions = {
   blockTimeSeconds?: number;
   /** Start only the hub chain (single-chain tests and scenarios). */
   hubOnly?: boolean;
+  /** Open the demo borrowers' positions (`npm start`: something to liquidate); tests that count positions leave them out. */
+  demoPositions?: boolean;
   /** Where the manifest goes; defaults to the config's stateDir. */
   stateDir?: string;
   onProgress?: Progress;
@@ -50,13 +53,17 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
     blockTimeSeconds: opts.blockTimeSeconds ?? c.blockTimeSeconds,
   }));
   const started: AnvilProcess[] = [];
+  const stateDir = opts.stateDir ?? config.stateDir;
   const stop = async () => {
     await Promise.all(started.map((p) => p.stop()));
+    clearAnvilRecord(stateDir);
   };
   try {
     progress(`starting ${chains.length} chains`);
     const results = await Promise.allSettled(chains.map((c) => startAnvil({ name: c.name, chainId: c.chainId, port: c.port })));
     for (const r of results) if (r.status === 'fulfilled') started.push(r.value);
+    // recorded before anything else can fail or hang, so a supervisor killed mid-deploy leaves findable anvils
+    writeAnvilRecord(stateDir, { supervisor: process.pid, anvils: started.map((a) => ({ name: a.name, port: a.port, pid: a.pid })) });
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
 
@@ -84,16 +91,17 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
       wired.map(async (w) => {
         Object.assign(w.contracts, await deployLending(w.clients, devnetLendingOptions(w.contracts)));
         await fundDemoActors(w.clients, w.contracts);
+        if (opts.demoPositions) await openDemoPositions(w.clients, w.contracts);
       }),
     );
 
     const manifest: Manifest = { version: 1, chains: {} };
     for (const [i, c] of chains.entries()) {
       const w = wired[i]!;
-      const block = await w.clients.public.getBlockNumber();
-      manifest.chains[c.name] = { chainId: c.chainId, eid: c.eid, rpcUrl: c.rpcUrl, deployedAtBlock: Number(block), contracts: w.contracts };
+      const block = await w.clients.public.getBlock({ blockTag: 'latest' });
+      manifest.chains[c.name] = { chainId: c.chainId, eid: c.eid, rpcUrl: c.rpcUrl, deployedAtBlock: Number(block.number), deployedAtBlockHash: block.hash, contracts: w.contracts };
     }
-    const manifestPath = join(opts.stateDir ?? config.stateDir, 'manifest.json');
+    const manifestPath = join(stateDir, 'manifest.json');
     writeManifest(manifestPath, manifest);
 
     // From here on blocks come on a clock, like a real chain.
