@@ -173,7 +173,7 @@ export class PriceFeedService implements Service {
     const hashes: Hex[] = [];
     for (const step of steps) {
       hashes.push(await c.wallet.writeContract({ address: a.feed, abi: abis.DevnetPriceFeed, functionName: 'updateAnswer', args: [step], nonce: nonce++, gas: PUSH_GAS }));
-      hashes.push(await c.wallet.writeContract({ address: this.o.oracle, abi: abis.PriceOracle, functionName: 'price', args: [a.token], nonce: nonce++, gas: PUSH_GAS }));
+      hashes.push(await c.wallet.writeContract({ address: this.o.oracle, abi: abis.PriceOracle, functionName: 'update', args: [a.token], nonce: nonce++, gas: PUSH_GAS }));
     }
     let block = 0n;
     for (const hash of hashes) {
