@@ -9,6 +9,7 @@ import { writeManifest, type Manifest } from '../manifest.ts';
 import { startAnvil, type AnvilProcess } from './anvil.ts';
 import { fundDemoActors, seedDemoActors } from './demoActors.ts';
 import { deployLending, devnetLendingOptions } from '../deploy/deployLending.ts';
+import { DEVNET_KYC_SERVICE_ACCOUNT_INDEX, deployAuditAnchor } from '../deploy/deployAuditAnchor.ts';
 
 export type DevnetChain = { name: string; chainId: number; eid: number; rpcUrl: string; port: number; blockTimeSeconds: number };
 
@@ -86,6 +87,9 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
         await fundDemoActors(w.clients, w.contracts);
       }),
     );
+    // The KYC service lives on the hub, so its audit log is anchored there.
+    const hubWired = wired[chains.findIndex((c) => c.name === hubChain(config).name)] ?? wired[0]!;
+    Object.assign(hubWired.contracts, await deployAuditAnchor(hubWired.clients, { governance: hubWired.contracts.Timelock!, writer: devnetAccount(DEVNET_KYC_SERVICE_ACCOUNT_INDEX).address, onProgress: (m) => progress(`${hubWired.name}: ${m}`) }));
 
     const manifest: Manifest = { version: 1, chains: {} };
     for (const [i, c] of chains.entries()) {
