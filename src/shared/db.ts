@@ -280,10 +280,14 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Db
       throw new BaseError('cannot connect to PostgreSQL', { details: redact(url), cause, code: 'DB_OPEN', retryable: true });
     }
     try {
-      await c.query('BEGIN');
-      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-      await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await c.query('COMMIT');
+      // Only when missing: the service's own role may use a schema but not create one.
+      const { rows } = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (rows.length === 0) {
+        await c.query('BEGIN');
+        await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+        await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await c.query('COMMIT');
+      }
     } catch (cause) {
       throw new BaseError('cannot create the database schema', { details: schema, cause, code: 'DB_OPEN' });
     } finally {
