@@ -70,7 +70,6 @@ export async function openChainFromManifest(env: NodeJS.ProcessEnv = process.env
 
 /** The running devnet's API, when `palisade devnet up` is running: the CLI then acts through it. */
 export function runningApiUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.PALISADE_KYC_LOCAL === '1') return undefined;
   if (env.PALISADE_API_URL) return env.PALISADE_API_URL;
   const state = readState(loadConfig().stateDir);
   return state && state.status === 'ready' && state.apiUrl && isAlive(state.pid) ? state.apiUrl : undefined;
