@@ -114,6 +114,7 @@ describe('KYC page', { timeout: TIMEOUT_MS }, () => {
     const audit = (await (await fetch(`${api.url}/kyc/audit/verify`)).json()) as { ok: boolean; anchoredSeq: number; entries: number };
     expect(audit).toMatchObject({ ok: true, anchorsChecked: true });
     expect(audit.anchoredSeq).toBe(audit.entries);
+    await expect.poll(() => page.getByTestId('audit-status').getAttribute('data-ok'), { timeout: 20_000 }).toBe('true');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -19,7 +19,9 @@ import {
   signOut,
   storeSession,
   storedSession,
+  verifyAudit,
 } from './kycApi.ts';
+import { usePoll } from '../../usePoll.ts';
 import { DEVNET_ACCOUNTS, type Signer, devnetSigner, hasInjectedWallet, injectedSigner } from './signers.ts';
 import './kyc.css';
 
@@ -326,6 +328,21 @@ function Queue({ session, onSignOut }: { session: Session; onSignOut: () => void
   );
 }
 
+/** Anyone: is the audit log intact, and how far is it anchored on the hub. */
+function AuditStatus() {
+  const audit = usePoll(verifyAudit, 15_000);
+  const v = audit.data;
+  return (
+    <p className="muted" data-testid="audit-status" data-ok={v ? String(v.ok) : undefined}>
+      {!v && !audit.error && 'Checking the audit log…'}
+      {audit.error && `Audit log not checked: ${audit.error.message}`}
+      {v?.ok &&
+        `Audit log intact: ${v.entries} entries${v.anchorsChecked ? `, anchored on the hub up to entry ${v.anchoredSeq}${v.unanchored ? ` (${v.unanchored} newer, anchored within 10 minutes)` : ''}` : ''}.`}
+      {v && !v.ok && <strong>{`Audit log broken at entry ${v.brokenAt}: ${v.problem}${v.subject ? ` (${v.subject})` : ''}.`}</strong>}
+    </p>
+  );
+}
+
 export function KycPage() {
   const [session, setSession] = useState<Session | undefined>(storedSession);
   const [devnet, setDevnet] = useState(false);
@@ -350,6 +367,7 @@ export function KycPage() {
           <p className="muted">Check whether an account is qualified; reviewers sign in to decide their provider’s applications.</p>
         </div>
       </div>
+      <AuditStatus />
       <CheckAddress />
       {session ? <Queue session={session} onSignOut={out} /> : <SignIn onSession={setSession} devnet={devnet} />}
     </section>

@@ -87,3 +87,8 @@ export const revoke = (token: string, id: string, reason: string) => call('POST'
 export const getProviders = () => call<{ providers: Provider[] }>('GET', '/kyc/providers').then((r) => r.providers);
 export const checkAddress = (address: string, service: string) =>
   call<Qualification>('GET', `/compliance/check/${encodeURIComponent(address)}?service=${encodeURIComponent(service)}`);
+
+export type AuditVerification =
+  | { ok: true; entries: number; head: string; anchoredSeq: number; unanchored: number; anchorsChecked: boolean }
+  | { ok: false; entries: number; brokenAt: number; problem: string; subject?: string };
+export const verifyAudit = (signal?: AbortSignal) => call<AuditVerification>('GET', '/kyc/audit/verify', { signal });
