@@ -872,8 +872,14 @@ export class KycService {
       const chain = await this.#registry.grantState(grantId);
       if (!chain) throw new BaseError('the mined grant is not on chain', { details: grantId });
       const now = this.#now();
+      let alreadyRecorded = false;
       await this.#db.transaction(async (tx) => {
         const r = await this.#lockApplication(tx, applicationId);
+        // The first transaction may have committed after all (the connection dropped on COMMIT).
+        if ((await tx.query('SELECT 1 FROM kyc_grants WHERE id = $1', [grantId])).rows[0]) {
+          alreadyRecorded = true;
+          return;
+        }
         const decided = await tx.query<ApplicationRow>(
           `UPDATE kyc_applications SET status = 'approved', decided_at = $2, reviewer = $3, reason = NULL WHERE id = $1 RETURNING *`,
           [r.id, now, reviewer.address],
@@ -906,7 +912,11 @@ export class KycService {
           },
         });
       });
-      this.#log.error({ applicationId, grantId, txHash, err: oneLine(err) }, 'grant mined but recording it failed: recorded from the chain');
+      if (alreadyRecorded) {
+        this.#log.warn({ applicationId, grantId, txHash, err: oneLine(err) }, 'the approval reported an error but was recorded');
+      } else {
+        this.#log.error({ applicationId, grantId, txHash, err: oneLine(err) }, 'grant mined but recording it failed: recorded from the chain');
+      }
       await this.#anchor();
     } catch (again) {
       this.#log.fatal(
