@@ -3,11 +3,12 @@ import { resolve } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Manifest } from '../chain/manifest.ts';
-import { BaseError } from '../shared/errors.ts';
+import { logger } from '../shared/logger.ts';
 import { repoRoot } from '../shared/config.ts';
 import type { Service } from '../shared/service.ts';
 import { assertPortFree } from '../chain/devnet/anvil.ts';
 import { chainsRoutes } from './routes/chains.ts';
+import { allowedHosts, assertBindAllowed, registerSecurity } from './security.ts';
 
 export type ApiOptions = {
   devnet: { manifest: Manifest };
@@ -16,6 +17,10 @@ export type ApiOptions = {
   /** Built dashboard (vite); served at `/` when present. */
   webDir?: string;
   services?: Service[];
+  /** Serve beyond loopback (PALISADE_API_PUBLIC=1); refused otherwise. */
+  allowPublic?: boolean;
+  /** Origins allowed to call the API from another site (CORS); none by default. */
+  corsOrigins?: string[];
   /** Later domains register their routes here (compliance, lending, …). */
   register?: (app: FastifyInstance) => Promise<void> | void;
 };
@@ -25,13 +30,10 @@ export type Api = { url: string; app: FastifyInstance; close(): Promise<void> };
 /** The HTTP API and dashboard on 127.0.0.1 (nothing listens beyond loopback unless `host` says so). */
 export async function startApi(opts: ApiOptions): Promise<Api> {
   const host = opts.host ?? '127.0.0.1';
+  assertBindAllowed(host, opts.allowPublic ?? process.env.PALISADE_API_PUBLIC === '1', logger);
   await assertPortFree(opts.port, host, 'API port');
   const app = Fastify({ logger: false });
-  app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof BaseError) return reply.code(err.status).send({ error: err.message, details: err.details, code: err.code });
-    const status = (err as { statusCode?: number }).statusCode ?? 500;
-    return reply.code(status).send({ error: status < 500 ? (err as Error).message : 'internal error' });
-  });
+  registerSecurity(app, { hosts: allowedHosts(host, opts.port), corsOrigins: opts.corsOrigins, logger });
   await app.register(chainsRoutes, { manifest: opts.devnet.manifest, services: opts.services });
   if (opts.register) await opts.register(app);
   const webDir = opts.webDir ?? resolve(repoRoot, 'web/dist');

@@ -6,7 +6,12 @@ import { InputError } from '../shared/errors.ts';
 import { readManifest, contractAddress } from '../chain/manifest.ts';
 import { DEVNET_ACCOUNT_COUNT, devnetAccount } from '../chain/accounts.ts';
 import { RegistryClient } from '../compliance/registryClient.ts';
-import { kycContext, kycSettingsFromEnv, type CliContext, type RegistryHandle } from '../compliance/context.ts';
+import { kycContext, kycSettingsFromEnv, type ChainHandle, type CliContext, type RegistryHandle } from '../compliance/context.ts';
+import { readDeploymentBinding } from '../compliance/deployment.ts';
+import { AuditAnchorClient } from '../compliance/auditAnchor.ts';
+import { DEVNET_KYC_SERVICE_ACCOUNT_INDEX } from '../chain/deploy/deployAuditAnchor.ts';
+import { isAlive, readState } from './devnetState.ts';
+import { accountFromEnv } from './devnetKey.ts';
 
 /**
  * Who signs for a provider: on the devnet the well-known actor keys; on a real network the key in
@@ -41,8 +46,37 @@ export async function openRegistryFromManifest(env: NodeJS.ProcessEnv = process.
   return { registry, close: async () => {} };
 }
 
-/** The CLI's KYC context: database and key from the environment, registry from the manifest. */
+/**
+ * The local KYC service's chain side: the registry, the deployment its database must belong to
+ * (chain id, registry, deployment block and its hash), and the audit anchors. The service key
+ * that anchors comes from $PALISADE_KYC_SERVICE_KEY (or _FILE); on the devnet, its well-known key.
+ */
+export async function openChainFromManifest(env: NodeJS.ProcessEnv = process.env): Promise<ChainHandle> {
+  const { registry } = await openRegistryFromManifest(env);
+  const manifestPath = env.PALISADE_MANIFEST ?? join(loadConfig().stateDir, 'manifest.json');
+  const manifest = readManifest(manifestPath);
+  const chainName = env.PALISADE_CHAIN ?? 'hub';
+  const chain = manifest.chains[chainName]!;
+  const endpoint = { name: chainName, chainId: chain.chainId, rpcUrl: chain.rpcUrl };
+  const deployment = await readDeploymentBinding(endpoint, contractAddress(manifest, chainName, 'QualifiedClientRegistry'), chain.deployedAtBlock);
+  const anchorAddress = chain.contracts.AuditAnchor;
+  const isDevnet = new URL(chain.rpcUrl).hostname === '127.0.0.1';
+  const writer = accountFromEnv('PALISADE_KYC_SERVICE_KEY', env) ?? (isDevnet ? devnetAccount(DEVNET_KYC_SERVICE_ACCOUNT_INDEX) : undefined);
+  const anchors = anchorAddress
+    ? new AuditAnchorClient({ chain: endpoint, address: anchorAddress as Address, writer, fromBlock: BigInt(chain.deployedAtBlock) })
+    : undefined;
+  return { registry, deployment, anchors, close: async () => {} };
+}
+
+/** The running devnet's API, when `palisade devnet up` is running: the CLI then acts through it. */
+export function runningApiUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.PALISADE_API_URL) return env.PALISADE_API_URL;
+  const state = readState(loadConfig().stateDir);
+  return state && state.status === 'ready' && state.apiUrl && isAlive(state.pid) ? state.apiUrl : undefined;
+}
+
+/** The CLI's KYC context: the running service's API when a devnet runs, else database and key from the environment. */
 export function cliKycContext(): CliContext {
   const settings = kycSettingsFromEnv();
-  return kycContext({ ...settings, registry: () => openRegistryFromManifest() });
+  return kycContext({ ...settings, apiUrl: () => runningApiUrl(), chain: () => openChainFromManifest(), registry: () => openRegistryFromManifest() });
 }

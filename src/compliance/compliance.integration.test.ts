@@ -12,6 +12,12 @@ import { openDb, type Db } from '../shared/db.ts';
 import { KycService } from './kycService.ts';
 import { RegistryClient } from './registryClient.ts';
 import { providerSigner } from '../cli/registryContext.ts';
+import { readDeploymentBinding } from './deployment.ts';
+import { AuditAnchorClient, AuditAnchorer } from './auditAnchor.ts';
+import { DEVNET_KYC_SERVICE_ACCOUNT_INDEX } from '../chain/deploy/deployAuditAnchor.ts';
+import { applicationTypedData, normaliseApplication, normaliseProviderRegistration, providerRegistrationTypedData } from './signedRequests.ts';
+import { logger } from '../shared/logger.ts';
+import type { Reviewer } from './reviewerAuth.ts';
 
 // seed → bank → client on a real devnet chain, through the KYC service and the real registry.
 describe('Qualified Client Protocol on the devnet', () => {
@@ -23,6 +29,14 @@ describe('Qualified Client Protocol on the devnet', () => {
   const client = devnetAccount(20).address; // a fresh applicant under the first seed's bank
   const otherTreeClient = devnetAccount(21).address; // qualified under the second seed's bank
   const bank = devnetAccount('bank').address;
+  const reviewer: Reviewer = { address: bank, provider: bank };
+  let anchorer: AuditAnchorer;
+  const signedApplication = async (index: number, fields: Record<string, unknown>) => {
+    const key = devnetAccount(index);
+    const a = normaliseApplication({ ...fields, applicant: key.address });
+    const issuedAt = Math.floor(Date.now() / 1000);
+    return { ...a, issuedAt, signature: await key.signTypedData(applicationTypedData(devnet.manifest.chains.hub!.chainId, { ...a, issuedAt })) };
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'palisade-compliance-'));
@@ -34,8 +48,14 @@ describe('Qualified Client Protocol on the devnet', () => {
       signerFor: providerSigner(true),
     });
     db = await openDb({});
-    kyc = new KycService({ db, registry, encryptionKey: randomBytes(32) });
-    await kyc.registerProvider({ address: bank, name: 'Bank Y', categories: ['INSTITUTIONAL', 'ACCREDITED'], jurisdictions: ['DE', 'FR'] });
+    const endpoint = { name: 'hub', chainId: hub.chainId, rpcUrl: hub.rpcUrl };
+    const deployment = await readDeploymentBinding(endpoint, hub.contracts.QualifiedClientRegistry! as `0x${string}`, hub.deployedAtBlock);
+    const anchors = new AuditAnchorClient({ chain: endpoint, address: hub.contracts.AuditAnchor! as `0x${string}`, writer: devnetAccount(DEVNET_KYC_SERVICE_ACCOUNT_INDEX), fromBlock: BigInt(hub.deployedAtBlock) });
+    anchorer = new AuditAnchorer({ db, port: anchors, logger });
+    kyc = new KycService({ db, registry, encryptionKey: randomBytes(32), deployment, anchors, anchorNow: () => anchorer.anchorNow() });
+    const r = normaliseProviderRegistration({ address: bank, name: 'Bank Y', categories: ['INSTITUTIONAL', 'ACCREDITED'], jurisdictions: ['DE', 'FR'], reviewers: [bank] });
+    const issuedAt = Math.floor(Date.now() / 1000);
+    await kyc.registerProvider({ ...r, issuedAt, signature: await devnetAccount('bank').signTypedData(providerRegistrationTypedData(hub.chainId, { ...r, issuedAt })) });
   });
   afterAll(async () => {
     await db?.close();
@@ -53,16 +73,15 @@ describe('Qualified Client Protocol on the devnet', () => {
 
   it('an approved application qualifies the client on chain; a second seed’s client stands apart', async () => {
     expect((await registry.qualification(client, 'DCE')).reason).toBe('no grant');
-    const app = await kyc.apply({
+    const app = await kyc.apply(await signedApplication(20, {
       provider: bank,
-      applicant: client,
       legalName: 'Acme Treasury GmbH',
       subjectType: 'entity',
       category: 'INSTITUTIONAL',
       jurisdiction: 'DE',
       documents: [{ kind: 'register-extract', digest: '0x' + 'ab'.repeat(32) }],
-    });
-    await kyc.approve({ applicationId: app.id, reviewer: 'reviewer@bank-y', leaseDays: 180 });
+    }));
+    await kyc.approve(reviewer, { applicationId: app.id, leaseDays: 180 });
     expect(await registry.qualification(client, 'DCE')).toEqual({ qualified: true, reason: 'qualified' });
     expect(cliCheck(client).json).toMatchObject({ qualified: true, reason: 'qualified' });
 
@@ -96,17 +115,24 @@ describe('Qualified Client Protocol on the devnet', () => {
   });
 
   it('a revoked bank can no longer qualify anyone, and nothing is recorded off chain', async () => {
-    const app = await kyc.apply({
+    const app = await kyc.apply(await signedApplication(22, {
       provider: bank,
-      applicant: devnetAccount(22).address,
       legalName: 'Late Applicant BV',
       subjectType: 'entity',
       category: 'ACCREDITED',
       jurisdiction: 'FR',
       documents: [{ kind: 'passport', digest: '0x' + '12'.repeat(32) }],
-    });
-    await expect(kyc.approve({ applicationId: app.id, reviewer: 'reviewer@bank-y' })).rejects.toThrow(/GrantorNotLive|grantClient|chain/i);
-    expect((await kyc.getApplication(app.id)).status).toBe('pending');
+    }));
+    await expect(kyc.approve(reviewer, { applicationId: app.id })).rejects.toThrow(/GrantorNotLive|grantClient|chain/i);
+    expect((await kyc.getApplication(reviewer, app.id)).status).toBe('pending');
     expect((await kyc.verifyAuditLog()).ok).toBe(true);
+  });
+
+  it('anchors the audit head on the hub; deleting the anchored tail is detected from the chain', async () => {
+    await anchorer.anchorNow();
+    const v = await kyc.verifyAuditLog();
+    expect(v).toMatchObject({ ok: true, entries: 4, anchoredSeq: 4, unanchored: 0, anchorsChecked: true });
+    await db.exec('ALTER TABLE kyc_audit_log DISABLE TRIGGER kyc_audit_log_append_only; DELETE FROM kyc_audit_log WHERE seq = 4;');
+    await expect(kyc.verifyAuditLog()).resolves.toMatchObject({ ok: false, problem: 'anchored entries are missing (tail deleted)' });
   });
 });

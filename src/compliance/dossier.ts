@@ -13,6 +13,7 @@ import { type Address, type Hex, getAddress, isAddress, keccak256, toHex, zeroAd
 import { z } from 'zod';
 import { canonicalJson } from './canonicalJson.ts';
 import { isJurisdiction } from './jurisdictions.ts';
+import { textSchema } from './validation.ts';
 import { CLIENT_CATEGORIES, type ClientCategory } from './registryPort.ts';
 
 export const SUBJECT_TYPES = ['person', 'entity'] as const;
@@ -55,7 +56,7 @@ export type DossierDocument = z.infer<typeof documentSchema>;
 export const applicationInputSchema = z.strictObject({
   provider: addressSchema,
   applicant: addressSchema,
-  legalName: z.string().trim().min(1).max(200),
+  legalName: textSchema({ max: 200 }),
   subjectType: z.enum(SUBJECT_TYPES, { message: 'expected person or entity' }),
   category: categorySchema,
   jurisdiction: jurisdictionSchema,

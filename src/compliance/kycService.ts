@@ -1,32 +1,30 @@
 /**
- * The KYC service (SPEC §A, off chain): applicants file dossiers with a provider, the provider's
- * reviewer approves (which sends the on-chain client grant) or rejects with a reason; grants are
- * renewed and revoked; leases close to their end are listed. Every decision is appended to the
- * hash-chained audit log in the same database transaction as the decision itself.
+ * The KYC service (SPEC §A, off chain): applicants file EIP-712-signed dossiers with a provider, a
+ * reviewer the provider registered signs in (EIP-4361) and approves (which sends the on-chain
+ * client grant) or rejects with a reason; grants are renewed and revoked; leases close to their end
+ * are listed. Every decision is appended to the hash-chained audit log in the same database
+ * transaction as the decision itself, and grant changes anchor the log's head on the hub.
  *
- * Order of work in every mutation: validate everything (zod, provider, scope, key) → open one
- * transaction → lock the row → call the chain → write rows and the audit entry → commit. Bad
- * input throws before anything is written; a failing chain call rolls the transaction back.
+ * Who acts is never taken from a request body: mutations take the authenticated `Reviewer`, and
+ * act only on its provider's applications and grants (403 otherwise).
+ *
+ * Order of work in every mutation: validate everything (zod, signature, provider, scope, key) →
+ * open one transaction → lock the row → call the chain → write rows and the audit entry → commit.
+ * Bad input throws before anything is written; a failing chain call rolls the transaction back. If
+ * anything fails after the chain call succeeded, the row is reconciled from the chain in a new
+ * transaction (audited as `reconcile`): database and chain never stay apart, and nothing done on
+ * chain is silently undone.
  */
 import { randomUUID } from 'node:crypto';
-import type { Address, Hex } from 'viem';
+import { type Address, type Hex, getAddress } from 'viem';
 import { z } from 'zod';
 import type { Db, Queryable, Tx } from '../shared/db.ts';
 import { BaseError, InputError, oneLine } from '../shared/errors.ts';
 import { type Logger, logger as rootLogger } from '../shared/logger.ts';
-import { type AuditRecord, type AuditVerification, appendAudit, readAudit, verifyAuditLog } from './auditLog.ts';
-import {
-  type ApplicationInput,
-  type Dossier,
-  addressSchema,
-  applicationInputSchema,
-  buildDossier,
-  categorySchema,
-  decodeDossier,
-  dossierHash,
-  encodeDossier,
-  jurisdictionSchema,
-} from './dossier.ts';
+import { type AuditRecord, type AuditVerification, appendAudit, providerRowWithReviewers, readAudit, rowDigest, verifyAuditLog } from './auditLog.ts';
+import type { AuditAnchorPort } from './auditAnchor.ts';
+import { type DeploymentBinding, bindDeployment } from './deployment.ts';
+import { type Dossier, addressSchema, buildDossier, decodeDossier, dossierHash, encodeDossier } from './dossier.ts';
 import { DossierCipher, WrongKeyError } from './dossierCipher.ts';
 import {
   type ClientCategory,
@@ -36,7 +34,9 @@ import {
   SERVICES,
   type ServiceName,
 } from './registryPort.ts';
-import { parseInput } from './validation.ts';
+import { type Reviewer, forbidden } from './reviewerAuth.ts';
+import { verifyApplication, verifyProviderRegistration } from './signedRequests.ts';
+import { parseInput, textSchema } from './validation.ts';
 
 const DAY_MS = 86_400_000;
 /** Longest lease a single approval or renewal may set. */
@@ -44,6 +44,8 @@ export const MAX_LEASE_DAYS = 1826;
 export const DEFAULT_LEASE_DAYS = 365;
 const KEY_CHECK_PLAINTEXT = 'palisade kyc dossier key check v1';
 const KEY_CHECK_AAD = 'kyc_key_check';
+/** Who the audit log names for a write the service made itself from the chain's state. */
+export const RECONCILE_ACTOR = 'reconcile-from-chain';
 
 export type ApplicationStatus = 'pending' | 'approved' | 'rejected';
 export type GrantStatus = 'active' | 'revoked';
@@ -54,6 +56,8 @@ export type Provider = {
   categories: ClientCategory[];
   /** Empty: every jurisdiction. */
   jurisdictions: string[];
+  /** Addresses that sign in as this provider's reviewers. */
+  reviewers: Address[];
   createdAt: Date;
 };
 
@@ -72,6 +76,8 @@ export type Application = {
 };
 
 export type ApplicationWithDossier = Application & { dossier: Dossier };
+/** A queue entry: the dossier, or why this one record cannot be read (the rest of the queue still can). */
+export type QueueEntry = Application & ({ dossier: Dossier; dossierError?: undefined } | { dossier: null; dossierError: string });
 
 export type Grant = {
   id: GrantId;
@@ -99,25 +105,34 @@ export type Qualification = { address: Address; service: ServiceName; qualified:
 export type KycServiceOptions = {
   db: Db;
   registry: RegistryPort;
-  /** 32 bytes, or its hex / base64 text (PALISADE_KYC_KEY). */
+  /** 32 bytes, or its hex / base64 text (PALISADE_KYC_KEY, or the devnet's .palisade/kyc.key). */
   encryptionKey: string | Uint8Array;
+  /** The chain deployment this database records; also the EIP-712 domain's chain id. */
+  deployment: DeploymentBinding;
+  /** Where the audit head is anchored; without it the log is checked by its hash chain alone. */
+  anchors?: AuditAnchorPort;
+  /** Publishes the head after every grant change (the devnet's AuditAnchorer). */
+  anchorNow?: () => Promise<void>;
   now?: () => Date;
   logger?: Logger;
 };
 
 // ---------------------------------------------------------------------------------------------
-// Input schemas (the service boundary)
+// Input schemas (the service boundary). Strict types: a lease is a JSON number, never `true` or "0x10".
 
-const actorSchema = z.string().trim().min(1).max(128);
-const reasonSchema = z.string().trim().min(1, { message: 'a reason is required' }).max(1000);
+const reasonSchema = textSchema({ max: 1000, required: 'a reason is required' });
 const applicationIdSchema = z.string().trim().pipe(z.uuid({ message: 'not an application id (uuid)' }));
 export const grantIdSchema = z
   .string()
   .trim()
   .regex(/^0x[0-9a-fA-F]{64}$/, { message: 'not a grant id (0x + 64 hex digits)' })
   .transform((s) => s.toLowerCase() as GrantId);
-const leaseDaysSchema = z.coerce.number().int().min(1).max(MAX_LEASE_DAYS);
-const dateSchema = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]);
+const leaseDaysSchema = z.number({ message: 'expected a whole number of days' }).int().min(1).max(MAX_LEASE_DAYS);
+const dateSchema = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))], {
+  message: 'expected an ISO-8601 date-time, e.g. 2031-06-30T00:00:00Z',
+});
+/** Days as a number, or as decimal digits (query strings, the CLI): never hex, exponents or signs. */
+export const daysSchema = z.union([z.number().int(), z.string().regex(/^\d{1,5}$/, { message: 'expected a whole number of days (decimal digits)' }).transform(Number)]);
 const leaseFields = {
   /** Lease length in days from now (approve) or from the current end (renew). */
   leaseDays: leaseDaysSchema.optional(),
@@ -127,18 +142,10 @@ const leaseFields = {
 const noBoth = (v: { leaseDays?: number | undefined; expiresAt?: Date | undefined }) => v.leaseDays === undefined || v.expiresAt === undefined;
 const noBothMsg = { message: 'give leaseDays or expiresAt, not both', path: ['expiresAt'] };
 
-export const providerInputSchema = z.strictObject({
-  address: addressSchema,
-  name: z.string().trim().min(1).max(200),
-  categories: z.array(categorySchema).min(1).max(3),
-  jurisdictions: z.array(jurisdictionSchema).max(249).default([]),
-});
-export const approveInputSchema = z
-  .strictObject({ applicationId: applicationIdSchema, reviewer: actorSchema, ...leaseFields })
-  .refine(noBoth, noBothMsg);
-export const rejectInputSchema = z.strictObject({ applicationId: applicationIdSchema, reviewer: actorSchema, reason: reasonSchema });
-export const renewInputSchema = z.strictObject({ grantId: grantIdSchema, actor: actorSchema, ...leaseFields }).refine(noBoth, noBothMsg);
-export const revokeInputSchema = z.strictObject({ grantId: grantIdSchema, actor: actorSchema, reason: reasonSchema });
+export const approveInputSchema = z.strictObject({ applicationId: applicationIdSchema, ...leaseFields }).refine(noBoth, noBothMsg);
+export const rejectInputSchema = z.strictObject({ applicationId: applicationIdSchema, reason: reasonSchema });
+export const renewInputSchema = z.strictObject({ grantId: grantIdSchema, ...leaseFields }).refine(noBoth, noBothMsg);
+export const revokeInputSchema = z.strictObject({ grantId: grantIdSchema, reason: reasonSchema });
 export const listApplicationsSchema = z.strictObject({
   status: z.enum(['pending', 'approved', 'rejected']).optional(),
   provider: addressSchema.optional(),
@@ -148,14 +155,13 @@ export const listGrantsSchema = z.strictObject({
   account: addressSchema.optional(),
   status: z.enum(['active', 'revoked']).optional(),
 });
-export const expiringDaysSchema = z.coerce.number().int().min(0).max(MAX_LEASE_DAYS);
+export const expiringDaysSchema = daysSchema.pipe(z.number().int().min(0).max(MAX_LEASE_DAYS));
 export const serviceSchema = z
   .string()
   .trim()
   .transform((s) => s.toUpperCase())
   .pipe(z.enum(SERVICES, { message: `expected one of ${SERVICES.join(', ')}` }));
 
-export type ProviderInput = z.input<typeof providerInputSchema>;
 export type ApproveInput = z.input<typeof approveInputSchema>;
 export type RejectInput = z.input<typeof rejectInputSchema>;
 export type RenewInput = z.input<typeof renewInputSchema>;
@@ -246,6 +252,11 @@ function chainError(method: keyof RegistryPort, cause: unknown): BaseError {
   });
 }
 
+/** The chain step succeeded, recording it failed, and the row was then recorded from the chain. */
+export class ReconciledError extends BaseError {
+  override name = 'ReconciledError';
+}
+
 /**
  * Asks the registry whether `address` is qualified for `service` (validated first); needs neither
  * database nor key, so read-only callers (the `compliance check` command) use it alone.
@@ -262,53 +273,89 @@ export async function checkQualification(registry: RegistryPort, address: string
   return { address: a, service: s, qualified: verdict.qualified, reason: verdict.reason };
 }
 
+/** 403 unless the reviewer acts for `provider`. */
+function ownProvider(reviewer: Reviewer, provider: string, what: string): void {
+  if (getAddress(provider) !== getAddress(reviewer.provider)) {
+    throw forbidden(`${what} belongs to provider ${provider}; ${reviewer.address} reviews for ${reviewer.provider}`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export class KycService {
   readonly #db: Db;
   readonly #registry: RegistryPort;
   readonly #cipher: DossierCipher;
+  readonly #deployment: DeploymentBinding;
+  readonly #anchors: AuditAnchorPort | undefined;
+  readonly #anchorNow: (() => Promise<void>) | undefined;
   readonly #now: () => Date;
   readonly #log: Logger;
-  #keyChecked = false;
+  #ready: Promise<void> | undefined;
 
   constructor(opts: KycServiceOptions) {
     this.#db = opts.db;
     this.#registry = opts.registry;
     this.#cipher = new DossierCipher(opts.encryptionKey);
+    this.#deployment = opts.deployment;
+    this.#anchors = opts.anchors;
+    this.#anchorNow = opts.anchorNow;
     this.#now = opts.now ?? (() => new Date());
     this.#log = (opts.logger ?? rootLogger).child({ service: 'kyc' });
+  }
+
+  /** The chain id signed requests must name (EIP-712 domain, SIWE). */
+  get chainId(): number {
+    return this.#deployment.chainId;
   }
 
   // ----- providers ---------------------------------------------------------------------------
 
   /**
-   * Records a provider and its KYC scope (as granted to it on chain); registering it again
-   * replaces name and scope. Applications are only accepted for registered providers.
+   * Records a provider, its KYC scope (as granted to it on chain) and its reviewers, from a
+   * registration the provider signed (EIP-712); a newer signed registration replaces name, scope
+   * and reviewers. Applications are only accepted for registered providers.
    */
-  async registerProvider(input: ProviderInput, actor = 'operator'): Promise<Provider> {
-    const p = parseInput(providerInputSchema, input, 'invalid provider');
-    const who = parseInput(actorSchema, actor, 'invalid actor');
-    const categories = [...new Set(p.categories)];
-    const jurisdictions = [...new Set(p.jurisdictions)].sort();
+  async registerProvider(input: unknown): Promise<Provider> {
     const now = this.#now();
+    const { registration: p, issuedAt, signature } = await verifyProviderRegistration(input, this.chainId, now);
+    await this.#ensureReady();
+    const signedAt = new Date(issuedAt * 1000);
     return this.#db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ created_at: Date }>(
-        `INSERT INTO kyc_providers (address, name, categories, jurisdictions, created_at) VALUES ($1, $2, $3, $4, $5)
+      const prev = await tx.query<{ registered_at: Date | null }>('SELECT registered_at FROM kyc_providers WHERE address = $1 FOR UPDATE', [p.address]);
+      const last = prev.rows[0]?.registered_at;
+      if (last && last >= signedAt) throw conflict('a newer registration of this provider is recorded', `recorded one signed at ${last.toISOString()}`);
+      const taken = await tx.query<{ reviewer: string; provider: string }>('SELECT reviewer, provider FROM kyc_reviewers WHERE reviewer = ANY($1) AND provider <> $2', [
+        p.reviewers,
+        p.address,
+      ]);
+      if (taken.rows[0]) throw conflict('reviewer already reviews for another provider', `${taken.rows[0].reviewer} reviews for ${taken.rows[0].provider}`);
+      await tx.query(
+        `INSERT INTO kyc_providers (address, name, categories, jurisdictions, created_at, registered_at, registration_signature)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (address) DO UPDATE SET name = EXCLUDED.name, categories = EXCLUDED.categories,
-           jurisdictions = EXCLUDED.jurisdictions
-         RETURNING created_at`,
-        [p.address, p.name, categories, jurisdictions, now],
+           jurisdictions = EXCLUDED.jurisdictions, registered_at = EXCLUDED.registered_at,
+           registration_signature = EXCLUDED.registration_signature`,
+        [p.address, p.name, p.categories, p.jurisdictions, now, signedAt, signature.toLowerCase()],
       );
+      await tx.query('DELETE FROM kyc_reviewers WHERE provider = $1', [p.address]);
+      for (const r of p.reviewers) await tx.query('INSERT INTO kyc_reviewers (reviewer, provider, added_at) VALUES ($1, $2, $3)', [r, p.address, now]);
+      const row = (await providerRowWithReviewers(tx, p.address))!;
       await appendAudit(tx, {
         at: now,
         action: 'provider-register',
-        actor: who,
+        actor: p.address,
         applicationId: null,
         grantId: null,
-        details: { provider: p.address, categories: categories.join(','), jurisdictions: jurisdictions.join(',') || '*' },
+        details: {
+          provider: p.address,
+          categories: p.categories.join(','),
+          jurisdictions: p.jurisdictions.join(',') || '*',
+          reviewers: p.reviewers.join(','),
+          providerRow: rowDigest(row),
+        },
       });
-      return { address: p.address, name: p.name, categories, jurisdictions, createdAt: rows[0]!.created_at };
+      return { address: p.address, name: p.name, categories: p.categories, jurisdictions: p.jurisdictions, reviewers: p.reviewers, createdAt: row.created_at as Date };
     });
   }
 
@@ -316,36 +363,37 @@ export class KycService {
     const { rows } = await this.#db.query<{ address: string; name: string; categories: string[]; jurisdictions: string[]; created_at: Date }>(
       'SELECT * FROM kyc_providers ORDER BY name, address',
     );
+    const reviewers = await this.#db.query<{ reviewer: string; provider: string }>('SELECT reviewer, provider FROM kyc_reviewers ORDER BY reviewer');
     return rows.map((r) => ({
       address: r.address as Address,
       name: r.name,
       categories: r.categories as ClientCategory[],
       jurisdictions: r.jurisdictions,
+      reviewers: reviewers.rows.filter((x) => x.provider === r.address).map((x) => x.reviewer as Address),
       createdAt: r.created_at,
     }));
   }
 
-  async #provider(q: Queryable, address: Address): Promise<Provider> {
-    const { rows } = await q.query<{ address: string; name: string; categories: string[]; jurisdictions: string[]; created_at: Date }>(
+  async #provider(q: Queryable, address: Address): Promise<{ address: Address; name: string; categories: ClientCategory[]; jurisdictions: string[] }> {
+    const { rows } = await q.query<{ address: string; name: string; categories: string[]; jurisdictions: string[] }>(
       'SELECT * FROM kyc_providers WHERE address = $1',
       [address],
     );
     const r = rows[0];
     if (!r) throw new InputError('unknown provider', { details: address, code: 'UNKNOWN_PROVIDER' });
-    return {
-      address: r.address as Address,
-      name: r.name,
-      categories: r.categories as ClientCategory[],
-      jurisdictions: r.jurisdictions,
-      createdAt: r.created_at,
-    };
+    return { address: r.address as Address, name: r.name, categories: r.categories as ClientCategory[], jurisdictions: r.jurisdictions };
   }
 
   // ----- applications ------------------------------------------------------------------------
 
-  /** Files a dossier with a provider. Throws on bad input, unknown provider, out-of-scope request or an open duplicate. */
-  async apply(input: ApplicationInput): Promise<Application> {
-    const a = parseInput(applicationInputSchema, input, 'invalid application');
+  /**
+   * Files a dossier with a provider. The application must be signed (EIP-712) by the applicant's
+   * address. Throws (400, nothing stored) on a missing or wrong signature, bad input, unknown
+   * provider, out-of-scope request; 409 on an open duplicate or a replayed signature.
+   */
+  async apply(input: unknown): Promise<Application> {
+    const now = this.#now();
+    const { application: a, signature, digest } = await verifyApplication(input, this.chainId, now);
     const provider = await this.#provider(this.#db, a.provider);
     if (!provider.categories.includes(a.category)) {
       throw new InputError('category beyond the provider’s KYC scope', {
@@ -359,15 +407,16 @@ export class KycService {
         code: 'OUT_OF_SCOPE',
       });
     }
-    await this.#ensureKey();
+    await this.#ensureReady();
 
-    const now = this.#now();
     const id = randomUUID();
     const dossier = buildDossier(a, now);
     const hash = dossierHash(dossier);
     const sealed = this.#cipher.seal(encodeDossier(dossier), id);
 
     return this.#db.transaction(async (tx) => {
+      const replay = await tx.query<{ id: string }>('SELECT id FROM kyc_applications WHERE request_digest = $1', [digest]);
+      if (replay.rows[0]) throw conflict('this signed application was already filed: sign a new one', `application ${replay.rows[0].id}`);
       const open = await tx.query<{ id: string }>(
         `SELECT id FROM kyc_applications WHERE provider = $1 AND applicant = $2 AND status = 'pending'`,
         [a.provider, a.applicant],
@@ -385,13 +434,15 @@ export class KycService {
           `grant ${active.rows[0].id} runs until ${active.rows[0].expires_at.toISOString()}`,
         );
       }
+      let row: ApplicationRow;
       try {
-        await tx.query(
+        const { rows } = await tx.query<ApplicationRow>(
           `INSERT INTO kyc_applications (id, provider, applicant, category, jurisdiction, status, dossier_hash,
-             dossier_nonce, dossier_ciphertext, dossier_tag, filed_at)
-           VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10)`,
-          [id, a.provider, a.applicant, a.category, a.jurisdiction, hash, sealed.nonce, sealed.ciphertext, sealed.tag, now],
+             dossier_nonce, dossier_ciphertext, dossier_tag, filed_at, request_digest, applicant_signature)
+           VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
+          [id, a.provider, a.applicant, a.category, a.jurisdiction, hash, sealed.nonce, sealed.ciphertext, sealed.tag, now, digest, signature.toLowerCase()],
         );
+        row = rows[0]!;
       } catch (err) {
         // Lost a race with a concurrent identical application: the partial unique index caught it.
         if ((err as { code?: string }).code === '23505') throw conflict('duplicate application: one is already open with this provider');
@@ -403,72 +454,80 @@ export class KycService {
         actor: a.applicant,
         applicationId: id,
         grantId: null,
-        details: { provider: a.provider, applicant: a.applicant, category: a.category, jurisdiction: a.jurisdiction, dossierHash: hash },
+        details: {
+          provider: a.provider,
+          applicant: a.applicant,
+          category: a.category,
+          jurisdiction: a.jurisdiction,
+          dossierHash: hash,
+          requestDigest: digest,
+          applicationRow: rowDigest(row),
+        },
       });
       this.#log.info({ applicationId: id, provider: a.provider }, 'kyc application filed');
-      return {
-        id,
-        provider: a.provider,
-        applicant: a.applicant,
-        category: a.category,
-        jurisdiction: a.jurisdiction,
-        status: 'pending',
-        dossierHash: hash,
-        filedAt: now,
-        decidedAt: null,
-        reviewer: null,
-        reason: null,
-      };
+      return toApplication(row);
     });
   }
 
-  /** Pending applications (of one provider, or all), with their decrypted dossiers: the reviewer's queue. */
-  async review(provider?: string): Promise<ApplicationWithDossier[]> {
-    const p = provider === undefined ? undefined : parseInput(addressSchema, provider, 'invalid provider address');
-    if (p) await this.#provider(this.#db, p);
-    await this.#ensureKey();
+  /**
+   * The reviewer's queue: its provider's pending applications with their decrypted dossiers. A
+   * dossier that cannot be read is reported on its own entry; the rest of the queue still shows.
+   */
+  async review(reviewer: Reviewer): Promise<QueueEntry[]> {
+    await this.#ensureReady();
     const { rows } = await this.#db.query<ApplicationRow>(
-      `SELECT * FROM kyc_applications WHERE status = 'pending' AND ($1::text IS NULL OR provider = $1) ORDER BY filed_at, id`,
-      [p ?? null],
+      `SELECT * FROM kyc_applications WHERE status = 'pending' AND provider = $1 ORDER BY filed_at, id`,
+      [reviewer.provider],
     );
-    return rows.map((r) => ({ ...toApplication(r), dossier: this.#openDossier(r) }));
+    return rows.map((r): QueueEntry => {
+      try {
+        return { ...toApplication(r), dossier: this.#openDossier(r) };
+      } catch (err) {
+        this.#log.error({ applicationId: r.id, err: oneLine(err) }, 'kyc dossier unreadable');
+        return { ...toApplication(r), dossier: null, dossierError: oneLine(err) };
+      }
+    });
   }
 
-  /** Applications without their dossiers, filtered by status and provider. */
-  async listApplications(filter: z.input<typeof listApplicationsSchema> = {}): Promise<Application[]> {
+  /** The reviewer's provider's applications without their dossiers, filtered by status. */
+  async listApplications(reviewer: Reviewer, filter: z.input<typeof listApplicationsSchema> = {}): Promise<Application[]> {
     const f = parseInput(listApplicationsSchema, filter, 'invalid filter');
+    if (f.provider) ownProvider(reviewer, f.provider, 'that list');
     const { rows } = await this.#db.query<ApplicationRow>(
-      `SELECT * FROM kyc_applications WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR provider = $2)
-       ORDER BY filed_at, id`,
-      [f.status ?? null, f.provider ?? null],
+      `SELECT * FROM kyc_applications WHERE ($1::text IS NULL OR status = $1) AND provider = $2 ORDER BY filed_at, id`,
+      [f.status ?? null, reviewer.provider],
     );
     return rows.map(toApplication);
   }
 
-  async getApplication(id: string, opts: { withDossier?: boolean } = {}): Promise<Application | ApplicationWithDossier> {
+  async getApplication(reviewer: Reviewer, id: string, opts: { withDossier?: boolean } = {}): Promise<Application | ApplicationWithDossier> {
     const appId = parseInput(applicationIdSchema, id, 'invalid application id');
     const { rows } = await this.#db.query<ApplicationRow>('SELECT * FROM kyc_applications WHERE id = $1', [appId]);
     const r = rows[0];
     if (!r) throw notFound('application', appId);
+    ownProvider(reviewer, r.provider, `application ${r.id}`);
     if (!opts.withDossier) return toApplication(r);
-    await this.#ensureKey();
+    await this.#ensureReady();
     return { ...toApplication(r), dossier: this.#openDossier(r) };
   }
 
   /**
-   * Approves a pending application: checks the dossier against its hash, sends the client grant
-   * on chain, then records the grant. If the chain call fails nothing is recorded; if recording
-   * fails after the grant was mined, the grant is revoked again.
+   * Approves a pending application of the reviewer's provider: checks the dossier against its
+   * hash, sends the client grant on chain, then records the grant. If the chain call fails nothing
+   * is recorded; if recording fails after the grant was mined, the grant is recorded from the chain.
    */
-  async approve(input: ApproveInput): Promise<{ application: Application; grant: Grant }> {
+  async approve(reviewer: Reviewer, input: ApproveInput): Promise<{ application: Application; grant: Grant }> {
     const v = parseInput(approveInputSchema, input, 'invalid approval');
-    await this.#ensureKey();
     const now = this.#now();
     const expiresAt = this.#leaseEnd(now, v);
+    await this.#ownApplication(reviewer, v.applicationId);
+    await this.#ensureReady();
     let mined: { grantId: GrantId; txHash: Hex } | undefined;
+    let result;
     try {
-      return await this.#db.transaction(async (tx) => {
+      result = await this.#db.transaction(async (tx) => {
         const r = await this.#lockApplication(tx, v.applicationId);
+        ownProvider(reviewer, r.provider, `application ${r.id}`);
         if (r.status !== 'pending') throw conflict(`application already ${r.status}`, r.id);
         const dossier = this.#openDossier(r);
         try {
@@ -487,7 +546,7 @@ export class KycService {
         const txHash = mined.txHash.toLowerCase() as Hex;
         const decided = await tx.query<ApplicationRow>(
           `UPDATE kyc_applications SET status = 'approved', decided_at = $2, reviewer = $3 WHERE id = $1 RETURNING *`,
-          [r.id, now, v.reviewer],
+          [r.id, now, reviewer.address],
         );
         const granted = await tx.query<GrantRow>(
           `INSERT INTO kyc_grants (id, application_id, provider, account, category, jurisdiction, dossier_hash, expires_at,
@@ -498,7 +557,7 @@ export class KycService {
         await appendAudit(tx, {
           at: now,
           action: 'approve',
-          actor: v.reviewer,
+          actor: reviewer.address,
           applicationId: r.id,
           grantId,
           details: {
@@ -509,36 +568,43 @@ export class KycService {
             dossierHash: r.dossier_hash,
             expiresAt: expiresAt.toISOString(),
             txHash,
+            applicationRow: rowDigest(decided.rows[0]!),
+            grantRow: rowDigest(granted.rows[0]!),
           },
         });
-        this.#log.info({ applicationId: r.id, grantId, txHash }, 'kyc application approved');
+        this.#log.info({ applicationId: r.id, grantId, txHash, reviewer: reviewer.address }, 'kyc application approved');
         return { application: toApplication(decided.rows[0]!), grant: toGrant(granted.rows[0]!) };
       });
     } catch (err) {
-      if (mined) await this.#undoGrant(mined, err);
+      if (mined) await this.#reconcileApproval(reviewer, v.applicationId, mined, err);
       throw err;
     }
+    await this.#anchor();
+    return result;
   }
 
-  async reject(input: RejectInput): Promise<Application> {
+  async reject(reviewer: Reviewer, input: RejectInput): Promise<Application> {
     const v = parseInput(rejectInputSchema, input, 'invalid rejection');
     const now = this.#now();
+    await this.#ownApplication(reviewer, v.applicationId);
+    await this.#ensureReady();
     return this.#db.transaction(async (tx) => {
       const r = await this.#lockApplication(tx, v.applicationId);
+      ownProvider(reviewer, r.provider, `application ${r.id}`);
       if (r.status !== 'pending') throw conflict(`application already ${r.status}`, r.id);
       const { rows } = await tx.query<ApplicationRow>(
         `UPDATE kyc_applications SET status = 'rejected', decided_at = $2, reviewer = $3, reason = $4 WHERE id = $1 RETURNING *`,
-        [r.id, now, v.reviewer, v.reason],
+        [r.id, now, reviewer.address, v.reason],
       );
       await appendAudit(tx, {
         at: now,
         action: 'reject',
-        actor: v.reviewer,
+        actor: reviewer.address,
         applicationId: r.id,
         grantId: null,
-        details: { provider: r.provider, account: r.applicant, reason: v.reason },
+        details: { provider: r.provider, account: r.applicant, reason: v.reason, applicationRow: rowDigest(rows[0]!) },
       });
-      this.#log.info({ applicationId: r.id }, 'kyc application rejected');
+      this.#log.info({ applicationId: r.id, reviewer: reviewer.address }, 'kyc application rejected');
       return toApplication(rows[0]!);
     });
   }
@@ -546,93 +612,123 @@ export class KycService {
   // ----- grants ------------------------------------------------------------------------------
 
   /** Extends an active grant's lease: `leaseDays` from its current end (or from now, if already past), or to `expiresAt`. */
-  async renew(input: RenewInput): Promise<Grant> {
+  async renew(reviewer: Reviewer, input: RenewInput): Promise<Grant> {
     const v = parseInput(renewInputSchema, input, 'invalid renewal');
     const now = this.#now();
-    return this.#db.transaction(async (tx) => {
-      const g = await this.#lockGrant(tx, v.grantId);
-      if (g.status !== 'active') throw conflict('grant is revoked: file a new application instead', g.id);
-      const from = g.expires_at > now ? g.expires_at : now;
-      const expiresAt = this.#leaseEnd(from, v, now);
-      if (expiresAt <= g.expires_at) {
-        throw new InputError('renewal must extend the lease', {
-          details: `current end ${g.expires_at.toISOString()}, asked ${expiresAt.toISOString()}`,
+    await this.#ownGrant(reviewer, v.grantId);
+    await this.#ensureReady();
+    let txHash: Hex | undefined;
+    let result;
+    try {
+      result = await this.#db.transaction(async (tx) => {
+        const g = await this.#lockGrant(tx, v.grantId);
+        ownProvider(reviewer, g.provider, `grant ${g.id}`);
+        if (g.status !== 'active') throw conflict('grant is revoked: file a new application instead', g.id);
+        const from = g.expires_at > now ? g.expires_at : now;
+        const expiresAt = this.#leaseEnd(from, v, now);
+        if (expiresAt <= g.expires_at) {
+          throw new InputError('renewal must extend the lease', {
+            details: `current end ${g.expires_at.toISOString()}, asked ${expiresAt.toISOString()}`,
+          });
+        }
+        try {
+          txHash = (await this.#registry.renew(g.id as GrantId, toSeconds(expiresAt))).txHash.toLowerCase() as Hex;
+        } catch (cause) {
+          throw chainError('renew', cause);
+        }
+        const { rows } = await tx.query<GrantRow>(
+          `UPDATE kyc_grants SET expires_at = $2, renewed_at = $3, last_tx = $4 WHERE id = $1 RETURNING *`,
+          [g.id, expiresAt, now, txHash],
+        );
+        await appendAudit(tx, {
+          at: now,
+          action: 'renew',
+          actor: reviewer.address,
+          applicationId: g.application_id,
+          grantId: g.id,
+          details: {
+            provider: g.provider,
+            account: g.account,
+            previousExpiry: g.expires_at.toISOString(),
+            expiresAt: expiresAt.toISOString(),
+            txHash,
+            grantRow: rowDigest(rows[0]!),
+          },
         });
-      }
-      let txHash: Hex;
-      try {
-        txHash = (await this.#registry.renew(g.id as GrantId, toSeconds(expiresAt))).txHash.toLowerCase() as Hex;
-      } catch (cause) {
-        throw chainError('renew', cause);
-      }
-      const { rows } = await tx.query<GrantRow>(
-        `UPDATE kyc_grants SET expires_at = $2, renewed_at = $3, last_tx = $4 WHERE id = $1 RETURNING *`,
-        [g.id, expiresAt, now, txHash],
-      );
-      await appendAudit(tx, {
-        at: now,
-        action: 'renew',
-        actor: v.actor,
-        applicationId: g.application_id,
-        grantId: g.id,
-        details: { account: g.account, previousExpiry: g.expires_at.toISOString(), expiresAt: expiresAt.toISOString(), txHash },
+        this.#log.info({ grantId: g.id, txHash, reviewer: reviewer.address }, 'kyc grant renewed');
+        return toGrant(rows[0]!);
       });
-      this.#log.info({ grantId: g.id, txHash }, 'kyc grant renewed');
-      return toGrant(rows[0]!);
-    });
+    } catch (err) {
+      if (txHash) await this.#reconcileGrant(reviewer, v.grantId, txHash, 'renew', err);
+      throw err;
+    }
+    await this.#anchor();
+    return result;
   }
 
   /** Revokes an active grant on chain (and so everything beneath it) and records why. */
-  async revoke(input: RevokeInput): Promise<Grant> {
+  async revoke(reviewer: Reviewer, input: RevokeInput): Promise<Grant> {
     const v = parseInput(revokeInputSchema, input, 'invalid revocation');
     const now = this.#now();
-    return this.#db.transaction(async (tx) => {
-      const g = await this.#lockGrant(tx, v.grantId);
-      if (g.status !== 'active') throw conflict('grant already revoked', g.id);
-      let txHash: Hex;
-      try {
-        txHash = (await this.#registry.revoke(g.id as GrantId)).txHash.toLowerCase() as Hex;
-      } catch (cause) {
-        throw chainError('revoke', cause);
-      }
-      const { rows } = await tx.query<GrantRow>(
-        `UPDATE kyc_grants SET status = 'revoked', revoked_at = $2, revoke_reason = $3, last_tx = $4 WHERE id = $1 RETURNING *`,
-        [g.id, now, v.reason, txHash],
-      );
-      await appendAudit(tx, {
-        at: now,
-        action: 'revoke',
-        actor: v.actor,
-        applicationId: g.application_id,
-        grantId: g.id,
-        details: { account: g.account, reason: v.reason, txHash },
+    await this.#ownGrant(reviewer, v.grantId);
+    await this.#ensureReady();
+    let txHash: Hex | undefined;
+    let result;
+    try {
+      result = await this.#db.transaction(async (tx) => {
+        const g = await this.#lockGrant(tx, v.grantId);
+        ownProvider(reviewer, g.provider, `grant ${g.id}`);
+        if (g.status !== 'active') throw conflict('grant already revoked', g.id);
+        try {
+          txHash = (await this.#registry.revoke(g.id as GrantId)).txHash.toLowerCase() as Hex;
+        } catch (cause) {
+          throw chainError('revoke', cause);
+        }
+        const { rows } = await tx.query<GrantRow>(
+          `UPDATE kyc_grants SET status = 'revoked', revoked_at = $2, revoke_reason = $3, last_tx = $4 WHERE id = $1 RETURNING *`,
+          [g.id, now, v.reason, txHash],
+        );
+        await appendAudit(tx, {
+          at: now,
+          action: 'revoke',
+          actor: reviewer.address,
+          applicationId: g.application_id,
+          grantId: g.id,
+          details: { provider: g.provider, account: g.account, reason: v.reason, txHash, grantRow: rowDigest(rows[0]!) },
+        });
+        this.#log.info({ grantId: g.id, txHash, reviewer: reviewer.address }, 'kyc grant revoked');
+        return toGrant(rows[0]!);
       });
-      this.#log.info({ grantId: g.id, txHash }, 'kyc grant revoked');
-      return toGrant(rows[0]!);
-    });
+    } catch (err) {
+      if (txHash) await this.#reconcileGrant(reviewer, v.grantId, txHash, 'revoke', err);
+      throw err;
+    }
+    await this.#anchor();
+    return result;
   }
 
-  async listGrants(filter: z.input<typeof listGrantsSchema> = {}): Promise<Grant[]> {
+  async listGrants(reviewer: Reviewer, filter: z.input<typeof listGrantsSchema> = {}): Promise<Grant[]> {
     const f = parseInput(listGrantsSchema, filter, 'invalid filter');
+    if (f.provider) ownProvider(reviewer, f.provider, 'that list');
     const { rows } = await this.#db.query<GrantRow>(
-      `SELECT * FROM kyc_grants WHERE ($1::text IS NULL OR provider = $1) AND ($2::text IS NULL OR account = $2)
+      `SELECT * FROM kyc_grants WHERE provider = $1 AND ($2::text IS NULL OR account = $2)
          AND ($3::text IS NULL OR status = $3) ORDER BY granted_at, id`,
-      [f.provider ?? null, f.account ?? null, f.status ?? null],
+      [reviewer.provider, f.account ?? null, f.status ?? null],
     );
     return rows.map(toGrant);
   }
 
   /**
-   * Active (unrevoked) leases ending within `days` from now, soonest first, including those whose
-   * end has already passed without renewal (`expired: true`): both need the provider's attention.
+   * The reviewer's provider's active (unrevoked) leases ending within `days` from now, soonest
+   * first, including those whose end has already passed without renewal (`expired: true`).
    */
-  async expiring(days: number | string): Promise<ExpiringLease[]> {
+  async expiring(reviewer: Reviewer, days: number | string): Promise<ExpiringLease[]> {
     const d = parseInput(expiringDaysSchema, days, 'invalid number of days');
     const now = this.#now();
     const horizon = new Date(now.getTime() + d * DAY_MS);
     const { rows } = await this.#db.query<GrantRow>(
-      `SELECT * FROM kyc_grants WHERE status = 'active' AND expires_at <= $1 ORDER BY expires_at, id`,
-      [horizon],
+      `SELECT * FROM kyc_grants WHERE status = 'active' AND provider = $2 AND expires_at <= $1 ORDER BY expires_at, id`,
+      [horizon, reviewer.provider],
     );
     return rows.map((r) => {
       const g = toGrant(r);
@@ -648,8 +744,17 @@ export class KycService {
     return checkQualification(this.#registry, address, service);
   }
 
-  verifyAuditLog(): Promise<AuditVerification> {
-    return verifyAuditLog(this.#db);
+  /** Hash chain, row digests and (when an anchor contract is configured) the on-chain anchors. */
+  async verifyAuditLog(): Promise<AuditVerification> {
+    let anchors;
+    if (this.#anchors) {
+      try {
+        anchors = await this.#anchors.anchors();
+      } catch (cause) {
+        throw new BaseError('cannot read the audit anchors from the chain', { details: oneLine(cause), cause, status: 502, code: 'CHAIN_CALL_FAILED', retryable: true });
+      }
+    }
+    return verifyAuditLog(this.#db, { anchors });
   }
 
   auditLog(opts: { afterSeq?: number; limit?: number } = {}): Promise<AuditRecord[]> {
@@ -658,12 +763,21 @@ export class KycService {
 
   // ----- internals ---------------------------------------------------------------------------
 
+  /** Key check and deployment binding, once per service; a failure is retried on the next call. */
+  #ensureReady(): Promise<void> {
+    this.#ready ??= (async () => {
+      await bindDeployment(this.#db, this.#deployment, this.#now());
+      await this.#ensureKey();
+    })();
+    this.#ready.catch(() => (this.#ready = undefined));
+    return this.#ready;
+  }
+
   /**
    * Proves the configured key is the one the dossiers are sealed with, before anything is read
    * or written: the first run seals a fixed text, later runs must open it.
    */
   async #ensureKey(): Promise<void> {
-    if (this.#keyChecked) return;
     await this.#db.transaction(async (tx) => {
       let row = (await tx.query<{ nonce: Uint8Array; ciphertext: Uint8Array; tag: Uint8Array }>('SELECT * FROM kyc_key_check WHERE id = 1'))
         .rows[0];
@@ -679,7 +793,6 @@ export class KycService {
       const text = new TextDecoder().decode(this.#cipher.open(row, KEY_CHECK_AAD));
       if (text !== KEY_CHECK_PLAINTEXT) throw new WrongKeyError();
     });
-    this.#keyChecked = true;
   }
 
   #openDossier(r: ApplicationRow): Dossier {
@@ -698,6 +811,19 @@ export class KycService {
       throw new BaseError('dossier does not match its recorded hash', { details: `application ${r.id}`, code: 'DOSSIER_CORRUPT' });
     }
     return dossier;
+  }
+
+  /** 404 / 403 before any transaction or chain call. */
+  async #ownApplication(reviewer: Reviewer, id: string): Promise<void> {
+    const { rows } = await this.#db.query<{ provider: string }>('SELECT provider FROM kyc_applications WHERE id = $1', [id]);
+    if (!rows[0]) throw notFound('application', id);
+    ownProvider(reviewer, rows[0].provider, `application ${id}`);
+  }
+
+  async #ownGrant(reviewer: Reviewer, id: string): Promise<void> {
+    const { rows } = await this.#db.query<{ provider: string }>('SELECT provider FROM kyc_grants WHERE id = $1', [id]);
+    if (!rows[0]) throw notFound('grant', id);
+    ownProvider(reviewer, rows[0].provider, `grant ${id}`);
   }
 
   async #lockApplication(tx: Tx, id: string): Promise<ApplicationRow> {
@@ -725,16 +851,139 @@ export class KycService {
     return end;
   }
 
-  /** The grant was mined but could not be recorded: take it back so chain and database agree. */
-  async #undoGrant(mined: { grantId: GrantId; txHash: Hex }, err: unknown): Promise<void> {
+  async #anchor(): Promise<void> {
+    if (!this.#anchorNow) return;
     try {
-      const { txHash } = await this.#registry.revoke(mined.grantId);
-      this.#log.error({ grantId: mined.grantId, grantTx: mined.txHash, revokeTx: txHash, err: oneLine(err) }, 'grant revoked: recording it failed');
-    } catch (undoErr) {
-      this.#log.fatal(
-        { grantId: mined.grantId, grantTx: mined.txHash, err: oneLine(err), undoErr: oneLine(undoErr) },
-        'grant on chain but not recorded, and revoking it failed: revoke it by hand',
-      );
+      await this.#anchorNow();
+    } catch (err) {
+      // The decision stands; the anchorer retries on its timer and reports itself unhealthy meanwhile.
+      this.#log.error({ err: oneLine(err) }, 'anchoring the audit head after a grant change failed');
     }
+  }
+
+  /**
+   * The grant was mined but recording it failed: record it now from what the chain holds (never
+   * revoke it: the applicant was approved). The original error still reaches the caller, marked.
+   */
+  async #reconcileApproval(reviewer: Reviewer, applicationId: string, mined: { grantId: GrantId; txHash: Hex }, err: unknown): Promise<never> {
+    const grantId = mined.grantId.toLowerCase() as GrantId;
+    const txHash = mined.txHash.toLowerCase() as Hex;
+    try {
+      const chain = await this.#registry.grantState(grantId);
+      if (!chain) throw new BaseError('the mined grant is not on chain', { details: grantId });
+      const now = this.#now();
+      let alreadyRecorded = false;
+      await this.#db.transaction(async (tx) => {
+        const r = await this.#lockApplication(tx, applicationId);
+        // The first transaction may have committed after all (the connection dropped on COMMIT).
+        if ((await tx.query('SELECT 1 FROM kyc_grants WHERE id = $1', [grantId])).rows[0]) {
+          alreadyRecorded = true;
+          return;
+        }
+        const decided = await tx.query<ApplicationRow>(
+          `UPDATE kyc_applications SET status = 'approved', decided_at = $2, reviewer = $3, reason = NULL WHERE id = $1 RETURNING *`,
+          [r.id, now, reviewer.address],
+        );
+        const granted = await tx.query<GrantRow>(
+          `INSERT INTO kyc_grants (id, application_id, provider, account, category, jurisdiction, dossier_hash, expires_at,
+             status, granted_at, grant_tx, last_tx, revoked_at, revoke_reason)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13) RETURNING *`,
+          [
+            grantId, r.id, r.provider, r.applicant, r.category, r.jurisdiction, r.dossier_hash,
+            new Date(Number(chain.expiry) * 1000), chain.revoked ? 'revoked' : 'active', now, txHash,
+            chain.revoked ? now : null, chain.revoked ? 'revoked on chain' : null,
+          ],
+        );
+        await appendAudit(tx, {
+          at: now,
+          action: 'reconcile',
+          actor: RECONCILE_ACTOR,
+          applicationId: r.id,
+          grantId,
+          details: {
+            step: 'approve',
+            reviewer: reviewer.address,
+            provider: r.provider,
+            account: r.applicant,
+            txHash,
+            failure: oneLine(err).slice(0, 500),
+            applicationRow: rowDigest(decided.rows[0]!),
+            grantRow: rowDigest(granted.rows[0]!),
+          },
+        });
+      });
+      if (alreadyRecorded) {
+        this.#log.warn({ applicationId, grantId, txHash, err: oneLine(err) }, 'the approval reported an error but was recorded');
+      } else {
+        this.#log.error({ applicationId, grantId, txHash, err: oneLine(err) }, 'grant mined but recording it failed: recorded from the chain');
+      }
+      await this.#anchor();
+    } catch (again) {
+      this.#log.fatal(
+        { applicationId, grantId, txHash, err: oneLine(err), reconcileErr: oneLine(again) },
+        'grant on chain but not recorded, and recording it from the chain failed too',
+      );
+      throw new BaseError('grant is on chain but could not be recorded', {
+        details: `grant ${grantId} (tx ${txHash}); ${oneLine(err)}; reconciling failed: ${oneLine(again)}`,
+        cause: err,
+        code: 'DIVERGED',
+      });
+    }
+    throw new ReconciledError('the grant was sent but recording it failed; it was recorded from the chain', {
+      details: `grant ${grantId} (tx ${txHash}); ${oneLine(err)}`,
+      cause: err,
+      code: 'RECONCILED',
+    });
+  }
+
+  /** A renew or revoke was mined but recording it failed: set the row to what the chain holds. */
+  async #reconcileGrant(reviewer: Reviewer, grantId: GrantId, txHash: Hex, step: 'renew' | 'revoke', err: unknown): Promise<never> {
+    try {
+      const chain = await this.#registry.grantState(grantId);
+      if (!chain) throw new BaseError('the grant is not on chain', { details: grantId });
+      const now = this.#now();
+      await this.#db.transaction(async (tx) => {
+        const g = await this.#lockGrant(tx, grantId);
+        const revoked = chain.revoked;
+        const { rows } = await tx.query<GrantRow>(
+          `UPDATE kyc_grants SET expires_at = $2, status = $3, last_tx = $4,
+             renewed_at = CASE WHEN $5 THEN $6 ELSE renewed_at END,
+             revoked_at = CASE WHEN $3 = 'revoked' AND revoked_at IS NULL THEN $6 ELSE revoked_at END,
+             revoke_reason = CASE WHEN $3 = 'revoked' AND revoke_reason IS NULL THEN 'revoked on chain' ELSE revoke_reason END
+           WHERE id = $1 RETURNING *`,
+          [g.id, new Date(Number(chain.expiry) * 1000), revoked ? 'revoked' : 'active', txHash, step === 'renew', now],
+        );
+        await appendAudit(tx, {
+          at: now,
+          action: 'reconcile',
+          actor: RECONCILE_ACTOR,
+          applicationId: g.application_id,
+          grantId: g.id,
+          details: {
+            step,
+            reviewer: reviewer.address,
+            provider: g.provider,
+            account: g.account,
+            txHash,
+            failure: oneLine(err).slice(0, 500),
+            grantRow: rowDigest(rows[0]!),
+          },
+        });
+      });
+      this.#log.error({ grantId, txHash, step, err: oneLine(err) }, `${step} mined but recording it failed: recorded from the chain`);
+      await this.#anchor();
+    } catch (again) {
+      this.#log.fatal({ grantId, txHash, step, err: oneLine(err), reconcileErr: oneLine(again) }, `${step} on chain but not recorded, and reconciling failed`);
+      throw new BaseError(`${step} is on chain but could not be recorded`, {
+        details: `grant ${grantId} (tx ${txHash}); ${oneLine(err)}; reconciling failed: ${oneLine(again)}`,
+        cause: err,
+        code: 'DIVERGED',
+      });
+    }
+    throw new ReconciledError(`the ${step} was sent but recording it failed; the grant was recorded from the chain`, {
+      details: `grant ${grantId} (tx ${txHash}); ${oneLine(err)}`,
+      cause: err,
+      code: 'RECONCILED',
+    });
   }
 }

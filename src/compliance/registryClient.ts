@@ -9,6 +9,7 @@ import {
   jurisdictionToBytes2,
   type ClientGrantRequest,
   type GrantId,
+  type GrantState,
   type QualificationReason,
   type RegistryPort,
   type ServiceName,
@@ -82,6 +83,12 @@ export class RegistryClient implements RegistryPort {
   private async grantor(grantId: GrantId): Promise<Address> {
     const g = await this.reader.readContract({ address: this.opts.registry, abi: abis.QualifiedClientRegistry, functionName: 'getGrant', args: [fromGrantId(grantId)] });
     return g.grantor;
+  }
+
+  async grantState(grantId: GrantId): Promise<GrantState | undefined> {
+    const g = await this.reader.readContract({ address: this.opts.registry, abi: abis.QualifiedClientRegistry, functionName: 'getGrant', args: [fromGrantId(grantId)] });
+    if (g.grantee === '0x0000000000000000000000000000000000000000') return undefined;
+    return { grantee: g.grantee, grantor: g.grantor, revoked: g.revoked, expiry: BigInt(g.expiry), dossierHash: g.dossierHash };
   }
 
   async renew(grantId: GrantId, expiry: bigint): Promise<{ txHash: Hex }> {

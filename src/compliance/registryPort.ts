@@ -53,6 +53,8 @@ export type ClientGrantRequest = {
   expiry: bigint;
 };
 
+export type GrantState = { grantee: Address; grantor: Address; revoked: boolean; /** unix seconds */ expiry: bigint; dossierHash: Hex };
+
 export interface RegistryPort {
   /** Qualifies `account` under `provider`'s KYC grant. */
   grantClient(request: ClientGrantRequest): Promise<{ grantId: GrantId; txHash: Hex }>;
@@ -60,6 +62,8 @@ export interface RegistryPort {
   renew(grantId: GrantId, expiry: bigint): Promise<{ txHash: Hex }>;
   /** Revokes a grant and, on chain, everything beneath it. */
   revoke(grantId: GrantId): Promise<{ txHash: Hex }>;
+  /** A grant as the chain holds it now (undefined when it does not exist): what reconciliation records. */
+  grantState(grantId: GrantId): Promise<GrantState | undefined>;
   /** The registry's verdict for `account` and `service` (any category, any jurisdiction). */
   qualification(account: Address, service: ServiceName): Promise<{ qualified: boolean; reason: QualificationReason }>;
 }

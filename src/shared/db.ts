@@ -12,7 +12,8 @@
  * and recorded with its checksum in `schema_migrations`: editing an applied migration is refused.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -54,6 +55,13 @@ export type OpenDbOptions = {
   url?: string;
   /** PGlite data directory; omitted → in memory. Ignored when `url` is set. */
   dataDir?: string;
+  /**
+   * PostgreSQL connection string of the schema's owner, used only to migrate (DATABASE_OWNER_URL).
+   * The service then works through `url`, a role that cannot alter the tables (see migration 0002).
+   */
+  ownerUrl?: string;
+  /** How long to wait for another process holding a PGlite data directory (default 30 s). */
+  lockTimeoutMs?: number;
   /** Schema to create (if missing) and put first on the search path; isolates test runs. */
   schema?: string;
   /** Apply pending migrations on open (default true). */
@@ -74,7 +82,15 @@ export async function openDb(opts: OpenDbOptions = {}): Promise<Db> {
   }
   const wantMigrate = opts.migrate ?? true;
   if (!opts.url && !opts.dataDir && wantMigrate) return openMemoryFromTemplate(opts.schema, opts.migrationsDir);
-  const db = opts.url ? await openPostgres(opts.url, opts.schema) : await openPglite(opts.dataDir, opts.schema);
+  if (opts.url && opts.ownerUrl && wantMigrate) {
+    const owner = await openPostgres(opts.ownerUrl, opts.schema);
+    try {
+      await migrate(owner, opts.migrationsDir);
+    } finally {
+      await owner.close();
+    }
+  }
+  const db = opts.url ? await openPostgres(opts.url, opts.schema) : await openPglite(opts.dataDir, opts.schema, undefined, opts.lockTimeoutMs);
   if (wantMigrate) {
     try {
       await migrate(db, opts.migrationsDir);
@@ -131,12 +147,21 @@ async function openPglite(
   dataDir: string | undefined,
   schema: string | undefined,
   loadDataDir?: Blob,
+  lockTimeoutMs = 30_000,
 ): Promise<Db & { dump(): Promise<Blob> }> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // PGlite is one process's database: a second process opening the same directory works on its own
+  // copy, and whichever closes last overwrites the other's committed rows. So the directory is
+  // locked for as long as it is open; a second opener waits its turn, then fails with who holds it.
+  let unlock = () => {};
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    unlock = await lockDirectory(dataDir, lockTimeoutMs);
+  }
   let pglite: PGlite;
   try {
     pglite = await PGlite.create({ dataDir, loadDataDir, parsers: { [INT8_OID]: parseInt8 } });
   } catch (cause) {
+    unlock();
     throw new BaseError('cannot open the embedded database', { details: dataDir ?? 'memory', cause, code: 'DB_OPEN' });
   }
   if (schema) {
@@ -160,9 +185,80 @@ async function openPglite(
     close: async () => {
       if (closed) return;
       closed = true;
-      await pglite.close();
+      try {
+        await pglite.close();
+      } finally {
+        unlock();
+      }
     },
   };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * An exclusive lock on a PGlite directory: a file created with O_EXCL holding the owner's pid,
+ * removed on close. A lock whose process is gone (killed) is broken by renaming it away first, so
+ * two waiters cannot both break it.
+ */
+export async function lockDirectory(dir: string, timeoutMs: number): Promise<() => void> {
+  const path = `${dir}.lock`;
+  mkdirSync(dirname(path), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  let holder = 0;
+  for (let wait = 10; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        process.off('exit', release);
+        rmSync(path, { force: true });
+      };
+      process.on('exit', release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new BaseError('cannot lock the embedded database', { details: path, cause: err, code: 'DB_OPEN' });
+      }
+    }
+    let text = '';
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue; // released between our attempt and the read: try again at once
+    }
+    holder = Number(text);
+    if (Number.isInteger(holder) && holder > 0 && !pidAlive(holder)) {
+      const stale = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+      try {
+        renameSync(path, stale);
+        if (Number(readFileSync(stale, 'utf8')) === holder) rmSync(stale, { force: true });
+        else renameSync(stale, path); // someone re-took it in between: put theirs back
+      } catch {
+        // another waiter broke it first
+      }
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new BaseError('the embedded database is in use by another process', {
+        details: `${dir} is held by pid ${holder || '?'}; wait for it, or let the running devnet serve the command`,
+        code: 'DB_BUSY',
+        retryable: true,
+      });
+    }
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -184,10 +280,14 @@ async function openPostgres(url: string, schema: string | undefined): Promise<Db
       throw new BaseError('cannot connect to PostgreSQL', { details: redact(url), cause, code: 'DB_OPEN', retryable: true });
     }
     try {
-      await c.query('BEGIN');
-      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-      await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await c.query('COMMIT');
+      // Only when missing: the service's own role may use a schema but not create one.
+      const { rows } = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (rows.length === 0) {
+        await c.query('BEGIN');
+        await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+        await c.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await c.query('COMMIT');
+      }
     } catch (cause) {
       throw new BaseError('cannot create the database schema', { details: schema, cause, code: 'DB_OPEN' });
     } finally {
@@ -298,6 +398,9 @@ export function loadMigrations(dir: string = DEFAULT_MIGRATIONS_DIR): Migration[
 export async function migrate(db: Db, dir?: string): Promise<number[]> {
   const migrations = loadMigrations(dir);
   const applied: number[] = [];
+  // Nothing pending: check the checksums without writing, so a role without DDL rights (the
+  // service's own, see migration 0002) opens a database its owner migrated.
+  if (await allApplied(db, migrations)) return applied;
   for (const m of migrations) {
     const done = await db.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -332,6 +435,21 @@ export async function migrate(db: Db, dir?: string): Promise<number[]> {
     if (done) applied.push(m.version);
   }
   return applied;
+}
+
+async function allApplied(db: Db, migrations: Migration[]): Promise<boolean> {
+  const { rows: exists } = await db.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
+  if (!exists[0]?.t) return false;
+  const { rows } = await db.query<{ version: number; checksum: string }>('SELECT version, checksum FROM schema_migrations');
+  const done = new Map(rows.map((r) => [Number(r.version), r.checksum]));
+  for (const m of migrations) {
+    const c = done.get(m.version);
+    if (c === undefined) return false;
+    if (c !== m.checksum) {
+      throw new BaseError('an applied migration was edited', { details: `${m.version}_${m.name}.sql; add a new migration instead`, code: 'DB_MIGRATION' });
+    }
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { NetworkPage } from './routes/network/NetworkPage.tsx';
+import { KycPage } from './routes/kyc/KycPage.tsx';
 
 /**
  * The dashboard's pages, one per user task, in navigation order. A new capability adds its
@@ -12,4 +13,7 @@ export type Route = {
   Page: ComponentType;
 };
 
-export const routes: readonly Route[] = [{ path: '/network', title: 'Network', Page: NetworkPage }];
+export const routes: readonly Route[] = [
+  { path: '/network', title: 'Network', Page: NetworkPage },
+  { path: '/kyc', title: 'KYC', Page: KycPage },
+];

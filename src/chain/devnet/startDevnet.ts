@@ -10,6 +10,7 @@ import { startAnvil, type AnvilProcess } from './anvil.ts';
 import { clearAnvilRecord, writeAnvilRecord } from './processes.ts';
 import { fundDemoActors, openDemoPositions, seedDemoActors } from './demoActors.ts';
 import { deployLending, devnetLendingOptions } from '../deploy/deployLending.ts';
+import { DEVNET_KYC_SERVICE_ACCOUNT_INDEX, deployAuditAnchor } from '../deploy/deployAuditAnchor.ts';
 
 export type DevnetChain = { name: string; chainId: number; eid: number; rpcUrl: string; port: number; blockTimeSeconds: number };
 
@@ -94,6 +95,9 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
         if (opts.demoPositions) await openDemoPositions(w.clients, w.contracts);
       }),
     );
+    // The KYC service lives on the hub, so its audit log is anchored there.
+    const hubWired = wired[chains.findIndex((c) => c.name === hubChain(config).name)] ?? wired[0]!;
+    Object.assign(hubWired.contracts, await deployAuditAnchor(hubWired.clients, { governance: hubWired.contracts.Timelock!, writer: devnetAccount(DEVNET_KYC_SERVICE_ACCOUNT_INDEX).address, onProgress: (m) => progress(`${hubWired.name}: ${m}`) }));
 
     const manifest: Manifest = { version: 1, chains: {} };
     for (const [i, c] of chains.entries()) {

@@ -6,7 +6,7 @@
  */
 import { type Address, type Hex, keccak256, toHex } from 'viem';
 import { BaseError } from '../../shared/errors.ts';
-import type { ClientGrantRequest, GrantId, QualificationReason, RegistryPort, ServiceName } from '../registryPort.ts';
+import type { ClientGrantRequest, GrantId, GrantState, QualificationReason, RegistryPort, ServiceName } from '../registryPort.ts';
 
 type FakeGrant = ClientGrantRequest & { grantId: GrantId; revoked: boolean };
 type FakeProvider = { services: ServiceName[]; expiry: bigint; revoked: boolean };
@@ -72,6 +72,11 @@ export class FakeRegistryPort implements RegistryPort {
     if (!g || g.revoked) throw new BaseError('registry reverted: GrantNotActive', { code: 'CHAIN_REVERT' });
     g.revoked = true;
     return { txHash: this.#tx() };
+  }
+
+  async grantState(grantId: GrantId): Promise<GrantState | undefined> {
+    const g = this.grants.get(grantId);
+    return g && { grantee: g.account, grantor: g.provider, revoked: g.revoked, expiry: g.expiry, dossierHash: g.dossierHash };
   }
 
   async qualification(account: Address, service: ServiceName): Promise<{ qualified: boolean; reason: QualificationReason }> {
