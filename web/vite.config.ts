@@ -21,6 +21,12 @@ export default defineConfig({
     proxy: {
       '/chains': api,
       '/health': api,
+      '/markets': api,
+      '/positions': api,
+      '/auctions': api,
+      '/reserve': api,
+      '/stream': api,
+      '/openapi.json': api,
     },
   },
 });

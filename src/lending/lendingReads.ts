@@ -105,6 +105,8 @@ export type AccountView = {
   chainId: number;
   block: bigint;
   account: Address;
+  /** The pool every action on these positions goes to. */
+  pool: Address;
   /** May this account use the pool (lend or borrow)? The registry's verdict for the LEND service. */
   qualification: Qualification;
   /** What it supplied as a lender: shares and their value now (rounded down). */
@@ -233,6 +235,7 @@ export class LendingReader {
       chainId: this.ref.chainId,
       block: block.number,
       account,
+      pool: this.pool,
       qualification,
       supplyShares: shares,
       supplied: toAssetsDown(shares, expected.totalSupplyAssets, expected.totalSupplyShares),

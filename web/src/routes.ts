@@ -1,5 +1,8 @@
 import type { ComponentType } from 'react';
 import { NetworkPage } from './routes/network/NetworkPage.tsx';
+import { MarketsPage } from './routes/markets/MarketsPage.tsx';
+import { PositionPage } from './routes/position/PositionPage.tsx';
+import { LiquidationsPage } from './routes/liquidations/LiquidationsPage.tsx';
 
 /**
  * The dashboard's pages, one per user task, in navigation order. A new capability adds its
@@ -12,4 +15,9 @@ export type Route = {
   Page: ComponentType;
 };
 
-export const routes: readonly Route[] = [{ path: '/network', title: 'Network', Page: NetworkPage }];
+export const routes: readonly Route[] = [
+  { path: '/network', title: 'Network', Page: NetworkPage },
+  { path: '/markets', title: 'Markets', Page: MarketsPage },
+  { path: '/position', title: 'Position', Page: PositionPage },
+  { path: '/liquidations', title: 'Liquidations', Page: LiquidationsPage },
+];

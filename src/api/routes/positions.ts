@@ -36,6 +36,7 @@ export const accountSchema = z.object({
   chainId: z.number().int(),
   block: amount(),
   account: z.string(),
+  pool: z.string().describe('The lending pool the actions go to'),
   qualification: z.object({ qualified: z.boolean(), reason: z.string(), code: z.string() }).describe('May it lend and borrow, and why not'),
   supplyShares: amount(),
   supplied: amount('Its lender shares’ value now'),
