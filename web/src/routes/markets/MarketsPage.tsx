@@ -15,9 +15,11 @@ function loanUsdWad(m: Market, raw: string): bigint | null {
 
 function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
-    <div className="stat" data-testid={testId}>
+    <div className="stat">
       <span className="stat-label">{label}</span>
-      <span className="stat-value">{value}</span>
+      <span className="stat-value" data-testid={testId}>
+        {value}
+      </span>
     </div>
   );
 }

@@ -33,13 +33,13 @@ export function HealthGauge({ healthFactorWad, label = 'Health factor' }: { heal
   const text = hf === null ? '∞' : fmtRatio(healthFactorWad!, 2);
   return (
     <figure className={`gauge gauge-${tone}`} data-testid="health-factor" data-value={healthFactorWad ?? ''} data-tone={tone}>
-      <svg viewBox="0 0 200 118" role="img" aria-label={`${label} ${text}`}>
+      <svg viewBox="0 0 200 140" role="img" aria-label={`${label} ${text}`}>
         <path d={arc(0, 1)} className="gauge-bad" />
         <path d={arc(1, 1.5)} className="gauge-warn" />
         <path d={arc(1.5, GAUGE_MAX)} className="gauge-ok" />
         <line x1={cx} y1={cy} x2={needle.x} y2={needle.y} className="gauge-needle" />
         <circle cx={cx} cy={cy} r={5} className="gauge-hub" />
-        <text x={cx} y={cy - 28} textAnchor="middle" className="gauge-value">
+        <text x={cx} y={cy + 34} textAnchor="middle" className="gauge-value">
           {text}
         </text>
       </svg>

@@ -1,0 +1,191 @@
+/**
+ * A user's walk through lending and liquidation in a real browser, on a running devnet chain with
+ * the API and the liquidation services: pick a devnet account, supply WETH, borrow USDC, read the
+ * health factor and liquidation price; the price crashes; the Liquidations page shows the auction
+ * stepping down its curve until a take finishes it; the Position page shows the position closed.
+ *
+ * The liquidation services (monitor → executor, market maker) and the price push are started here
+ * from their classes, as `scenario run` does. TODO(lead): when the per-chain services function for
+ * `npm start` lands (src/cli/services.ts), start the hub's services through it instead.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Address } from 'viem';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi } from '../../src/api/server.ts';
+import { devnetAccount, devnetActorIndex } from '../../src/chain/accounts.ts';
+import { chainClients } from '../../src/chain/clients.ts';
+import { startDevnet } from '../../src/chain/devnet/startDevnet.ts';
+import { LiquidationExecutor } from '../../src/liquidation/executor.ts';
+import { LiquidationMonitor } from '../../src/liquidation/monitor.ts';
+import { ChainClock } from '../../src/oracle/chainClock.ts';
+import { PricePusher } from '../../src/oracle/pricePusher.ts';
+import type { Service } from '../../src/shared/service.ts';
+import { launchChromium } from './browser.ts';
+
+const PORT_BASE = 38545;
+const API_PORT = 38580;
+const TIMEOUT_MS = 240_000;
+
+type Devnet = Awaited<ReturnType<typeof startDevnet>>;
+type Api = Awaited<ReturnType<typeof startApi>>;
+
+let scratch: string | undefined;
+let devnet: Devnet | undefined;
+let api: Api | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let pusher: PricePusher;
+const services: Service[] = [];
+const pageErrors: Error[] = [];
+/** PALISADE_E2E_SHOTS=dir saves a screenshot of each step there (to look at the pages as a user sees them). */
+const shot = async (name: string) => {
+  if (process.env.PALISADE_E2E_SHOTS) await page.screenshot({ path: join(process.env.PALISADE_E2E_SHOTS, `${name}.png`), fullPage: true });
+};
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'palisade-lending-e2e-'));
+  const webDir = join(scratch, 'dist');
+  await build({ configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), build: { outDir: webDir, emptyOutDir: true }, logLevel: 'warn' });
+
+  devnet = await startDevnet({ hubOnly: true, portBase: PORT_BASE, blockTimeSeconds: 1, stateDir: join(scratch, 'state'), onProgress: () => {} });
+  const chain = devnet.chains[0]!;
+  const deployment = devnet.manifest.chains[chain.name]!;
+  const contracts = deployment.contracts as Record<string, Address>;
+  const fromBlock = BigInt(deployment.deployedAtBlock);
+  const executor = new LiquidationExecutor({ chain: chain.name, clients: chainClients(chain, devnetAccount('executor'), 100), liquidator: contracts.Liquidator!, fromBlock });
+  const maker = new LiquidationExecutor({ chain: chain.name, clients: chainClients(chain, devnetAccount('marketMaker'), 100), liquidator: contracts.Liquidator!, mode: 'maker', fromBlock });
+  const monitor = new LiquidationMonitor({
+    chain: chain.name,
+    client: chainClients(chain, devnetAccount('deployer'), 100).public,
+    pool: contracts.LendingPool!,
+    liquidator: contracts.Liquidator!,
+    fromBlock,
+    onInstruction: (i) => void executor.handle(i),
+  });
+  for (const s of [executor, maker, monitor]) {
+    await s.start();
+    services.push(s);
+  }
+  const pusherClients = chainClients(chain, devnetAccount('pricePusher'), 100);
+  pusher = new PricePusher({ clients: pusherClients, oracle: contracts.PriceOracle!, assets: { WETH: { token: contracts.WETH!, feed: contracts.WETHFeed! } }, clock: new ChainClock(pusherClients.public) });
+
+  api = await startApi({ devnet, port: API_PORT, webDir, services });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+  page.on('pageerror', (err) => pageErrors.push(err));
+}, TIMEOUT_MS);
+
+afterAll(async () => {
+  await browser?.close().catch(() => {});
+  await api?.close().catch(() => {});
+  for (const s of services.reverse()) await s.stop().catch(() => {});
+  await devnet?.stop().catch(() => {});
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+}, TIMEOUT_MS);
+
+/** Opens an action on a position row, enters the amount and waits for its confirmation. */
+async function act(button: string, amount: string): Promise<void> {
+  const card = page.getByTestId('account-hub');
+  await card.getByTestId(button).click();
+  const panel = card.getByTestId('action-panel');
+  await panel.getByTestId('amount').fill(amount);
+  await panel.getByTestId('submit').click();
+  await panel.getByTestId('action-done').waitFor({ state: 'visible', timeout: 30_000 });
+  expect(await panel.getByTestId('action-error').count()).toBe(0);
+}
+
+const wad = async (testId: string) => {
+  const v = await page.getByTestId('account-hub').getByTestId(testId).first().getAttribute('data-value');
+  return v ? BigInt(v) : null;
+};
+
+describe('a borrower on the dashboard', { timeout: TIMEOUT_MS }, () => {
+  it('supplies, borrows and sees the health factor and liquidation price', async () => {
+    if (!api) throw new Error('setup failed');
+    await page.goto(`${api.url}/#/position`);
+    await expect.poll(() => page.title()).toBe('Position · Palisade');
+    await page.getByTestId('devnet-account').selectOption(String(devnetActorIndex.borrower));
+    const card = page.getByTestId('account-hub');
+    await card.waitFor({ state: 'visible', timeout: 20_000 });
+    expect(await card.getByTestId('qualification').getAttribute('data-qualified')).toBe('true');
+    expect(await wad('health-factor')).toBeNull(); // no debt yet: ∞
+
+    await act('supply-WETH', '10');
+    await expect.poll(() => card.getByTestId('position-WETH').getByTestId('collateral').textContent(), { timeout: 10_000 }).toBe('10');
+
+    await card.getByTestId('borrow-WETH').click();
+    const panel = card.getByTestId('action-panel');
+    await panel.getByTestId('amount').fill('15000');
+    // the panel projects the health factor before anything is signed: 20,000 / 15,000 / 1.1
+    expect(await panel.getByTestId('projected-health').textContent()).toBe('1.21');
+    await panel.getByTestId('submit').click();
+    await panel.getByTestId('action-done').waitFor({ state: 'visible', timeout: 30_000 });
+
+    await expect.poll(() => wad('health-factor'), { timeout: 10_000 }).not.toBeNull();
+    const hf = Number(await wad('health-factor')) / 1e18;
+    expect(hf).toBeGreaterThan(1.21);
+    expect(hf).toBeLessThan(1.22);
+    expect(await card.getByTestId('health-factor').first().getAttribute('data-tone')).toBe('warn');
+    expect(await card.getByTestId('summary-liquidation-price').textContent()).toMatch(/^\$1,650(\.\d+)? \/ WETH$/);
+    expect(await card.getByTestId('position-WETH').getByTestId('debt').textContent()).toMatch(/^15,000(\.\d+)?$/);
+
+    await shot('1-position-borrowed');
+    // the market shows the new borrow
+    await page.getByRole('link', { name: 'Markets' }).click();
+    const market = page.getByTestId('market-hub');
+    await market.waitFor({ state: 'visible', timeout: 20_000 });
+    expect(await market.getByTestId('utilization').textContent()).toBe('1.5%');
+    expect(await market.getByTestId('collateral-WETH').getByTestId('price').textContent()).toBe('$2,000');
+    await shot('2-markets');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('watches the position liquidated after a price crash: the auction steps down and finishes', async () => {
+    if (!api) throw new Error('setup failed');
+    await page.getByRole('link', { name: 'Liquidations' }).click();
+    await page.getByTestId('no-live').waitFor({ state: 'visible', timeout: 20_000 });
+
+    // 16,000 USD of collateral against 15,000 of debt: a 107% ratio, below the 110% threshold
+    await pusher.push('WETH', 1600);
+    const lot = page.getByTestId('lot-live');
+    await lot.waitFor({ state: 'visible', timeout: 30_000 });
+    await lot.getByTestId('price-curve').waitFor({ state: 'visible' });
+    expect(await lot.textContent()).toContain('10 WETH');
+    const first = BigInt((await lot.getByTestId('lot-price').getAttribute('data-value'))!);
+    // the price steps down 5% every 10 s until the executor takes the lot at the oracle valuation
+    await expect
+      .poll(async () => {
+        const v = await lot.getByTestId('lot-price').getAttribute('data-value').catch(() => null);
+        return v === null ? 0n : BigInt(v);
+      }, { timeout: 30_000, interval: 500 })
+      .toBeLessThan(first);
+    await shot('3-auction-running');
+    await expect.poll(() => page.getByTestId('lot-live').count(), { timeout: 60_000, interval: 1_000 }).toBe(0);
+    const row = page.getByTestId('lot-finished').first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await row.getAttribute('data-outcome')).toBe('sold');
+    expect(await page.getByTestId('feed').textContent()).toMatch(/lot finished/);
+    await shot('4-auction-finished');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('shows the position closed, with the liquidation in its history', async () => {
+    if (!api) throw new Error('setup failed');
+    await page.getByRole('link', { name: 'Position' }).click();
+    const card = page.getByTestId('account-hub');
+    await card.waitFor({ state: 'visible', timeout: 20_000 });
+    await expect.poll(() => card.getByTestId('position-WETH').getAttribute('data-open'), { timeout: 15_000 }).toBe('false');
+    expect(await card.getByTestId('position-WETH').getByTestId('debt').textContent()).toBe('0');
+    expect(await wad('health-factor')).toBeNull();
+    const lot = card.getByTestId('lot');
+    expect(await lot.getAttribute('data-outcome')).toBe('sold');
+    await shot('5-position-closed');
+    expect(await lot.textContent()).toMatch(/10 WETH seized for 15,000(\.\d+)? USDC of debt — sold/);
+    expect(pageErrors).toEqual([]);
+  });
+});
