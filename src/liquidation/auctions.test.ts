@@ -157,4 +157,17 @@ describe('auction and reserve reads on a devnet chain', () => {
     expect(after.movements[0]).toMatchObject({ kind: 'shortfall-paid', amount: -done.finished!.shortfall, balance: after.balance });
     expect(after.pendingShortfall).toBe(0n);
   });
+
+  it('applies each event once when two requests read at the same time', async () => {
+    const lending = new LendingReader({ name: 'hub', ...devnet.manifest.chains.hub! });
+    const fresh = new AuctionReader(lending, contracts.Liquidator);
+    const [a, b] = await Promise.all([fresh.auctions(), fresh.auctions()]);
+    for (const view of [a, b, await fresh.auctions()]) {
+      expect(view.recent.map((l) => l.takes.length)).toEqual([1, 1]);
+    }
+    const freshReserve = new ReserveReader('hub', lending.client, contracts.RiskReserve, contracts.Liquidator);
+    const [r1] = await Promise.all([freshReserve.read(), freshReserve.read()]);
+    expect(r1.movements.map((m) => m.kind)).toEqual(['shortfall-paid', 'deposit']);
+    expect((await freshReserve.read()).movements).toHaveLength(2);
+  });
 });

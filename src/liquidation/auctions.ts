@@ -131,6 +131,8 @@ type Raw = Omit<LotHistory, 'collateral' | 'loanAsset'> & { collateralAddress: A
 export class AuctionReader {
   readonly liquidator: Address;
   private readonly lots = new Map<bigint, Raw>();
+  /** Logs applied, by block and log index: two requests scanning the same blocks at once apply each log once. */
+  private readonly applied = new Set<string>();
   private scannedTo = -1n;
 
   constructor(private readonly lending: LendingReader, liquidator: Address | undefined) {
@@ -212,6 +214,9 @@ export class AuctionReader {
       return times.get(b)!;
     };
     for (const ev of parseEventLogs({ abi: abis.Liquidator, logs, strict: false })) {
+      const key = `${ev.blockNumber}:${ev.logIndex}`;
+      if (this.applied.has(key)) continue;
+      this.applied.add(key);
       const a = ev.args as Record<string, unknown>;
       const id = a.id as bigint | undefined;
       if (id === undefined) continue;
@@ -263,6 +268,6 @@ export class AuctionReader {
         lot.finished.coveredByReserve += a.paid as bigint;
       }
     }
-    this.scannedTo = to;
+    if (to > this.scannedTo) this.scannedTo = to;
   }
 }

@@ -10,11 +10,13 @@ import { BaseError, oneLine } from '../shared/errors.ts';
 export type ReserveMovement = {
   kind: 'deposit' | 'skim' | 'shortfall-paid';
   block: bigint;
+  logIndex: number;
   timestamp: bigint;
   /** Positive in, negative out (asset smallest units). */
   amount: bigint;
   /** Balance after the movement. */
   balance: bigint;
+  /** Who deposited, or the liquidator that drew a shortfall; null for a skim. */
   from: Address | null;
   txHash: `0x${string}`;
 };
@@ -40,6 +42,8 @@ const MAX_UINT256 = 2n ** 256n - 1n;
 
 export class ReserveReader {
   private readonly moves: ReserveMovement[] = [];
+  /** Logs applied, by block and log index: concurrent reads scanning the same blocks apply each once. */
+  private readonly applied = new Set<string>();
   private scannedTo = -1n;
   private asset: ReserveView['asset'] | undefined;
 
@@ -101,13 +105,18 @@ export class ReserveReader {
     const logs = await this.client.getLogs({ address: reserve, fromBlock: this.scannedTo + 1n, toBlock: to });
     const times = new Map<bigint, bigint>();
     for (const ev of parseEventLogs({ abi: abis.RiskReserve, logs, strict: false })) {
+      const key = `${ev.blockNumber}:${ev.logIndex}`;
+      if (this.applied.has(key)) continue;
+      this.applied.add(key);
       const a = ev.args as Record<string, unknown>;
       if (!times.has(ev.blockNumber)) times.set(ev.blockNumber, (await this.client.getBlock({ blockNumber: ev.blockNumber })).timestamp);
-      const base = { block: ev.blockNumber, timestamp: times.get(ev.blockNumber)!, balance: a.balance as bigint, txHash: ev.transactionHash };
+      const base = { block: ev.blockNumber, logIndex: ev.logIndex, timestamp: times.get(ev.blockNumber)!, balance: a.balance as bigint, txHash: ev.transactionHash };
       if (ev.eventName === 'Deposited') this.moves.push({ ...base, kind: 'deposit', amount: a.amount as bigint, from: a.from as Address });
       else if (ev.eventName === 'Skimmed') this.moves.push({ ...base, kind: 'skim', amount: a.amount as bigint, from: null });
-      else if (ev.eventName === 'ShortfallPaid') this.moves.push({ ...base, kind: 'shortfall-paid', amount: -(a.paid as bigint), from: null });
+      else if (ev.eventName === 'ShortfallPaid') this.moves.push({ ...base, kind: 'shortfall-paid', amount: -(a.paid as bigint), from: a.liquidator as Address });
     }
-    this.scannedTo = to;
+    // concurrent scans may finish out of order: the movements must stay in chain order
+    this.moves.sort((x, y) => (x.block === y.block ? x.logIndex - y.logIndex : x.block < y.block ? -1 : 1));
+    if (to > this.scannedTo) this.scannedTo = to;
   }
 }

@@ -21,10 +21,11 @@ export const reserveSchema = z.object({
     z.object({
       kind: z.enum(['deposit', 'skim', 'shortfall-paid']),
       block: amount(),
+      logIndex: z.number().int(),
       timestamp: amount(),
       amount: amount('Positive in, negative out'),
       balance: amount('Balance after it'),
-      from: z.string().nullable(),
+      from: z.string().nullable().describe('Who deposited, or the liquidator that drew a shortfall; null for a skim'),
       txHash: z.string(),
     }),
   ),
