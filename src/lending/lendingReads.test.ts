@@ -9,6 +9,7 @@ import { devnetAccount } from '../chain/accounts.ts';
 import { chainClients, type ChainClients } from '../chain/clients.ts';
 import { startDevnet, type Devnet } from '../chain/devnet/startDevnet.ts';
 import { send } from '../chain/tx.ts';
+import { ChainClock } from '../oracle/chainClock.ts';
 import { WAD } from './health.ts';
 import { LendingReader, type AccountView } from './lendingReads.ts';
 import { SECONDS_PER_YEAR, borrowRatePerSecondWad, utilizationWad } from './marketMath.ts';
@@ -41,10 +42,6 @@ describe('lending reads on a devnet chain', () => {
   });
 
   const wethPosition = (a: AccountView) => a.positions.find((p) => p.collateral.symbol === 'WETH')!;
-  const pushWeth = async (answer: bigint) => {
-    await send(pusher, { address: contracts.WETHFeed!, abi: abis.DevnetPriceFeed, functionName: 'updateAnswer', args: [answer] });
-    await send(pusher, { address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName: 'price', args: [contracts.WETH!] });
-  };
 
   it('lists the market: assets with oracle prices, thresholds, supplied and no borrows yet', async () => {
     const m = await reader.market();
@@ -110,19 +107,31 @@ describe('lending reads on a devnet chain', () => {
   });
 
   it('agrees with the pool at the liquidation price: healthy at it, liquidatable one unit below', async () => {
-    const before = wethPosition(await reader.account(borrower.wallet.account.address));
-    const threshold = before.liquidationPriceUsd8!;
-    await pushWeth(threshold);
-    const at = wethPosition(await reader.account(borrower.wallet.account.address));
-    expect(at.collateral.priceUsd8).toBe(threshold);
-    expect(at.liquidatable).toBe(false);
-    expect(at.healthFactorWad!).toBeGreaterThanOrEqual(WAD);
-    await pushWeth(threshold - 1n);
-    const below = wethPosition(await reader.account(borrower.wallet.account.address));
-    expect(below.liquidatable).toBe(true);
-    expect(below.healthFactorWad!).toBeLessThan(WAD);
-    expect(below.collateral.priceUsd8!).toBeLessThan(below.liquidationPriceUsd8!);
-    await pushWeth(2_000n * E8);
+    // the test owns the clock here: each price lands one second after the block the threshold was read at,
+    // so the debt has no time to grow past it (under CPU load, interval blocks could be seconds apart)
+    const clock = new ChainClock(pusher.public);
+    await clock.takeOver();
+    try {
+      const pushAndMine = async (answer: bigint) => {
+        await pusher.wallet.writeContract({ address: contracts.WETHFeed!, abi: abis.DevnetPriceFeed, functionName: 'updateAnswer', args: [answer], gas: 200_000n });
+        await pusher.wallet.writeContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName: 'price', args: [contracts.WETH!], gas: 200_000n });
+        await clock.mine(1);
+        return wethPosition(await reader.account(borrower.wallet.account.address));
+      };
+      const before = wethPosition(await reader.account(borrower.wallet.account.address));
+      const threshold = before.liquidationPriceUsd8!;
+      const at = await pushAndMine(threshold);
+      expect(at.collateral.priceUsd8).toBe(threshold);
+      expect(at.liquidatable).toBe(false);
+      expect(at.healthFactorWad!).toBeGreaterThanOrEqual(WAD);
+      const below = await pushAndMine(threshold - 1n);
+      expect(below.liquidatable).toBe(true);
+      expect(below.healthFactorWad!).toBeLessThan(WAD);
+      expect(below.collateral.priceUsd8!).toBeLessThan(below.liquidationPriceUsd8!);
+      await pushAndMine(2_000n * E8);
+    } finally {
+      await clock.intervalMining(1);
+    }
   });
 
   it('says why an account may not borrow, and shows a refused price instead of failing', async () => {
