@@ -188,4 +188,65 @@ describe('a borrower on the dashboard', { timeout: TIMEOUT_MS }, () => {
     expect(await lot.textContent()).toMatch(/10 WETH seized for 15,000(\.\d+)? USDC of debt — sold/);
     expect(pageErrors).toEqual([]);
   });
+
+  it('lets anyone look up an address read-only, and a browser wallet lend through EIP-1193', async () => {
+    if (!api || !devnet) throw new Error('setup failed');
+    // another visitor: no devnet key, only the lookup box
+    const visitor = await browser!.newPage();
+    visitor.on('pageerror', (err) => pageErrors.push(err));
+    await visitor.goto(`${api.url}/#/position`);
+    await visitor.getByTestId('lookup').fill(devnetAccount('borrower').address.toLowerCase());
+    await visitor.getByRole('button', { name: 'Show' }).click();
+    const card = visitor.getByTestId('account-hub');
+    await card.waitFor({ state: 'visible', timeout: 20_000 });
+    expect(await visitor.locator('.viewing').textContent()).toContain('read-only lookup');
+    expect(await card.getByTestId('lot').getAttribute('data-outcome')).toBe('sold');
+    await visitor.getByTestId('lookup').fill('0x1234');
+    await visitor.getByRole('button', { name: 'Show' }).click();
+    expect(await visitor.getByRole('alert').first().textContent()).toContain('Not an address');
+    await visitor.close();
+
+    // a wallet extension stands in at the far side: an EIP-1193 provider whose account the devnet node
+    // holds unlocked (anvil's test mnemonic), so eth_sendTransaction is signed by the node as a wallet would
+    const chain = devnet.chains[0]!;
+    const lender = devnetAccount('accreditedClient').address;
+    const wallet = await browser!.newPage();
+    wallet.on('pageerror', (err) => pageErrors.push(err));
+    await wallet.addInitScript(
+      ({ rpcUrl, chainIdHex, account }) => {
+        const rpc = async (method: string, params: unknown) => {
+          const res = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: params ?? [] }) });
+          const body = (await res.json()) as { result?: unknown; error?: { code: number; message: string } };
+          if (body.error) throw Object.assign(new Error(body.error.message), { code: body.error.code });
+          return body.result;
+        };
+        (window as unknown as { ethereum: unknown }).ethereum = {
+          request: async ({ method, params }: { method: string; params?: unknown[] }) => {
+            if (method === 'eth_requestAccounts' || method === 'eth_accounts') return [account];
+            if (method === 'wallet_switchEthereumChain') {
+              if ((params?.[0] as { chainId: string }).chainId.toLowerCase() !== chainIdHex) throw Object.assign(new Error('unknown chain'), { code: 4902 });
+              return null;
+            }
+            return rpc(method, params);
+          },
+          on: () => {},
+          removeListener: () => {},
+        };
+      },
+      { rpcUrl: chain.rpcUrl, chainIdHex: `0x${chain.chainId.toString(16)}`, account: lender },
+    );
+    await wallet.goto(`${api.url}/#/position`);
+    await wallet.getByRole('button', { name: 'Connect wallet' }).click();
+    const mine = wallet.getByTestId('account-hub');
+    await mine.waitFor({ state: 'visible', timeout: 20_000 });
+    expect(await wallet.locator('.viewing').textContent()).toContain('(your wallet)');
+    await mine.getByRole('button', { name: 'Lend' }).click();
+    const panel = mine.getByTestId('action-panel');
+    await panel.getByTestId('amount').fill('1000');
+    await panel.getByTestId('submit').click();
+    await panel.getByTestId('action-done').waitFor({ state: 'visible', timeout: 30_000 });
+    await expect.poll(() => mine.getByTestId('supplied').textContent(), { timeout: 10_000 }).toMatch(/^1,000(\.\d+)? USDC$/);
+    await wallet.close();
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -3,13 +3,17 @@ import { formatUnits } from 'viem';
 
 const WAD_DECIMALS = 18;
 
-/** `1234567.891` → `1,234,567.89` with at most `maxFrac` fraction digits (no float rounding on the integer part). */
+/** `1234567.891` → `1,234,567.89`: rounded half up to at most `maxFrac` fraction digits, in bigint (no float error). */
 export function fmtUnits(raw: string | bigint, decimals: number, maxFrac = 2): string {
-  const s = formatUnits(BigInt(raw), decimals);
-  const [int = '0', frac = ''] = s.replace('-', '').split('.');
+  let v = BigInt(raw);
+  const negative = v < 0n;
+  if (negative) v = -v;
+  if (decimals > maxFrac) v += 5n * 10n ** BigInt(decimals - maxFrac - 1);
+  const s = formatUnits(v, decimals);
+  const [int = '0', frac = ''] = s.split('.');
   const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const f = frac.slice(0, maxFrac).replace(/0+$/, '');
-  return `${s.startsWith('-') ? '−' : ''}${grouped}${f ? `.${f}` : ''}`;
+  return `${negative ? '−' : ''}${grouped}${f ? `.${f}` : ''}`;
 }
 
 /** A token amount with its symbol: `12.5 WETH`. */
