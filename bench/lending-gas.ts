@@ -24,14 +24,12 @@
  * below Aave v3's figure, or on any error. `--port N` (default 27545) picks the chain's port.
  */
 import {
-  ContractFunctionRevertedError,
   encodeFunctionData,
   keccak256,
   maxUint256,
   parseEventLogs,
   stringToHex,
   toHex,
-  BaseError as ViemBaseError,
   type Address,
   type TransactionReceipt,
 } from 'viem';
@@ -102,12 +100,6 @@ function portArg(): number {
   return port;
 }
 
-function revertName(err: unknown): string | undefined {
-  if (!(err instanceof ViemBaseError)) return undefined;
-  const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError);
-  return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined;
-}
-
 function check(condition: boolean, what: string): asserts condition {
   if (!condition) throw new BaseError(`bench condition failed: ${what}`);
 }
@@ -175,6 +167,9 @@ async function run(anvil: BenchAnvil) {
   await approve(borrower, weth, pool);
   await approve(borrower, usdc, pool);
   await approve(liquidator, usdc, liquidatorContract);
+  // the liquidator stands for an executor node: a registered taker, as the devnet registers its executors
+  // (an unregistered qualified account would pay a registry check on every take)
+  await throughTimelock(deployer, c.Timelock!, liquidatorContract, encodeFunctionData({ abi: abis.Liquidator, functionName: 'setExecutor', args: [liquidator.wallet.account.address, true] }));
 
   // the market really is fresh, and the borrower holds no USDC
   const m0 = await pub.readContract({ address: pool, abi: abis.LendingPool, functionName: 'market' });
@@ -195,21 +190,24 @@ async function run(anvil: BenchAnvil) {
       if (updatedAt + BigInt(cfg.heartbeat) >= nextTimestamp + 600n) continue;
       log(`setup: refreshing the ${symbol} feed (same answer) before it goes stale`);
       await send(pusher, { address: feeds[symbol], abi: abis.DevnetPriceFeed, functionName: 'updateAnswer', args: [answer] });
-      await send(pusher, { address: oracle, abi: abis.PriceOracle, functionName: 'price', args: [asset] });
+      await send(pusher, { address: oracle, abi: abis.PriceOracle, functionName: 'update', args: [asset] });
     }
   };
 
-  /** Moves the WETH feed to `usd`, then has the oracle accept it: a keeper's `price` call, or governance's `acceptPrice` through the timelock when the jump exceeds the deviation guard. */
+  /** Moves the WETH feed to `usd`, then has the oracle accept it: a keeper's `update` call, or the oracle
+   *  guardian's `confirmMove` when the jump exceeds the deviation guard (so steps are measured on an accepted
+   *  price, as before the guard had a pending state). */
   const setWethPrice = async (usd: bigint) => {
     await send(pusher, { address: feeds.WETH, abi: abis.DevnetPriceFeed, functionName: 'updateAnswer', args: [usd * E8] });
-    try {
-      await send(pusher, { address: oracle, abi: abis.PriceOracle, functionName: 'price', args: [weth] });
-      log(`setup: WETH feed -> ${usd} USD, accepted by the keeper's PriceOracle.price call`);
-    } catch (err) {
-      if (revertName(err) !== 'PriceDeviationTooLarge') throw err;
-      await throughTimelock(deployer, c.Timelock!, oracle, encodeFunctionData({ abi: abis.PriceOracle, functionName: 'acceptPrice', args: [weth] }));
-      log(`setup: WETH feed -> ${usd} USD, beyond the deviation guard: accepted by governance (acceptPrice through the timelock)`);
+    await send(pusher, { address: oracle, abi: abis.PriceOracle, functionName: 'update', args: [weth] });
+    const [status] = await pub.readContract({ address: oracle, abi: abis.PriceOracle, functionName: 'priceStatus', args: [weth] });
+    if (status === 0) {
+      log(`setup: WETH feed -> ${usd} USD, accepted by the keeper's PriceOracle.update call`);
+      return;
     }
+    const [round] = await pub.readContract({ address: feeds.WETH, abi: abis.DevnetPriceFeed, functionName: 'latestRoundData' });
+    await send(deployer, { address: oracle, abi: abis.PriceOracle, functionName: 'confirmMove', args: [weth, round] });
+    log(`setup: WETH feed -> ${usd} USD, beyond the deviation guard: confirmed by the oracle guardian`);
   };
 
   /** Sends a call simulated on the pending block, the one it lands in (whose time evm_increaseTime or

@@ -1,5 +1,5 @@
 /**
- * The two shipped scenarios, end to end on real devnet chains with the real monitor, executor,
+ * The shipped scenarios, end to end on real devnet chains with the real monitor, executor,
  * market maker and price pusher (each run starts and stops its own anvil).
  */
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,17 @@ describe('scenario run', () => {
     console.log(JSON.stringify(r));
     expectClean(r);
     expect(r.unhealthy).toBe(r.positions); // at 40% of the opening price even a 50% LTV is under 110%
+  }, 240_000);
+
+  it('crash-60pct-one-round: a 60% fall in ONE feed round, beyond the guard and accepted by nobody, is liquidated with no bad debt', async () => {
+    const r = await runScenario(readScenario(resolve(scenarios, 'crash-60pct-one-round.json')), { portBase: 32545 });
+    console.log(JSON.stringify(r));
+    expectClean(r);
+    expect(r.unhealthy).toBe(r.positions);
+    expect(r.pricePushes).toBe(1); // the pusher did not split the move
+    // everything finished inside the oracle's 1 h move window (it opened at t = 61 s): the move was still
+    // pending, never accepted by the guardian, the window or governance, while every position was liquidated
+    expect(r.chainSeconds).toBeLessThan(3600);
   }, 240_000);
 
   it('a lot no executor will buy is reset below the floor and taken by the market maker after 3 minutes', async () => {

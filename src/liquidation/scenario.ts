@@ -277,6 +277,7 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
       assets: pushable,
       clock,
       pace,
+      splitMoves: s.pusher.splitMoves,
       afterBlock: async (b) => {
         blocks++;
         playStart ??= b.timestamp; // the pusher's t = 0 is its first block

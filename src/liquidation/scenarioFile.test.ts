@@ -32,6 +32,13 @@ describe('scenario file', () => {
     const s = parseScenario(good());
     expect(s.executor.margin).toBe(0);
     expect(s.drainSeconds).toBe(3600);
+    expect(s.pusher.splitMoves).toBe(true);
+  });
+
+  it('takes a pusher that pushes a move in one round, and refuses a wrong flag', () => {
+    expect(parseScenario({ ...good(), pusher: { splitMoves: false } }).pusher.splitMoves).toBe(false);
+    expect(errorOf({ ...good(), pusher: { splitMoves: 'no' } })).toMatch(/^f\.json: pusher\.splitMoves: /);
+    expect(errorOf({ ...good(), pusher: { split: false } })).toMatch(/pusher.*split/);
   });
 
   it('names the field of a wrong shape in one line', () => {
@@ -63,7 +70,8 @@ describe('scenario file', () => {
   it('ships scenarios that parse', () => {
     const dir = resolve(import.meta.dirname, '../../scenarios');
     const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
-    expect(files).toEqual(expect.arrayContaining(['crash-30pct-1h.json', 'crash-60pct-minutes.json']));
+    expect(files).toEqual(expect.arrayContaining(['crash-30pct-1h.json', 'crash-60pct-minutes.json', 'crash-60pct-one-round.json']));
+    expect(readScenario(join(dir, 'crash-60pct-one-round.json')).pusher.splitMoves).toBe(false);
     for (const f of files) expect(readScenario(join(dir, f)).borrowers.count).toBeGreaterThanOrEqual(20);
   });
 });

@@ -36,6 +36,16 @@ export const scenarioFileSchema = z.strictObject({
       margin: z.number().min(-0.5).max(0.5).default(0),
     })
     .default({ margin: 0 }),
+  pusher: z
+    .strictObject({
+      /**
+       * Split a move beyond the oracle's deviation guard into guarded steps (true, the default), or push it
+       * in ONE feed round (false), as a real feed publishes a crash: the oracle then holds it as a pending
+       * move and liquidation runs on its lender-protective view.
+       */
+      splitMoves: z.boolean().default(true),
+    })
+    .default({ splitMoves: true }),
   /** Longest wait, in chain seconds after the path ends, for every auction to finish. */
   drainSeconds: z.number().int().positive().max(86_400).default(3_600),
 });

@@ -32,8 +32,9 @@ describe('price pusher on a devnet chain', () => {
     rmSync(stateDir, { recursive: true, force: true });
   });
 
-  const pusher = (pace: number, afterBlock?: () => Promise<void>) =>
+  const pusher = (pace: number, afterBlock?: () => Promise<void>, splitMoves?: boolean) =>
     new PricePusher({
+      splitMoves,
       clients: pusherClients,
       oracle: contracts.PriceOracle!,
       assets: { WETH: { token: contracts.WETH!, feed: contracts.WETHFeed! }, WBTC: { token: contracts.WBTC!, feed: contracts.WBTCFeed! } },
@@ -41,6 +42,14 @@ describe('price pusher on a devnet chain', () => {
       pace: () => pace,
       afterBlock,
     });
+
+  it('runs on a devnet oracle with a guardian that is not the timelock, and an hour move window', async () => {
+    const read = (functionName: 'guardian' | 'moveWindow') =>
+      pusherClients.public.readContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName } as never) as Promise<unknown>;
+    expect(await read('guardian')).toBe(devnetAccount('deployer').address);
+    expect(await read('guardian')).not.toBe(contracts.Timelock);
+    expect(await read('moveWindow')).toBe(3600);
+  });
 
   it('plays an hour of chain time in a few dozen blocks and lands on every knot', async () => {
     const start = await clock.refresh();
@@ -74,10 +83,33 @@ describe('price pusher on a devnet chain', () => {
     expect(steps.length).toBeGreaterThanOrEqual(4);
     for (let i = 1; i < steps.length; i++) expect(withinBps(steps[i - 1]!.answer, steps[i]!.answer, 3000)).toBe(true);
     expect(steps.at(-1)!.answer).toBe(800n * 10n ** 8n);
+    expect(steps.every((p) => p.status === 'accepted')).toBe(true);
     // every step of the jump sits in one block: the chain never sees a half-way price between blocks
     expect(new Set(steps.filter((p) => p.t === 1).map((p) => p.block)).size).toBe(1);
     expect(steps.filter((p) => p.t === 1).length).toBeGreaterThanOrEqual(4);
     const price = await pusherClients.public.readContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName: 'peek', args: [contracts.WETH!] });
     expect(price).toBe(800n * 10n ** 18n);
+  }, 120_000);
+
+  it('with splitMoves off pushes a 60% move as one round, which the oracle holds pending at the lower bound', async () => {
+    const read = <F extends 'lastAcceptedAnswer' | 'peek'>(functionName: F) =>
+      pusherClients.public.readContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName, args: [contracts.WETH!] } as never) as Promise<bigint>;
+    const before = await read('lastAcceptedAnswer');
+    const from = Number(await read('peek')) / 1e18;
+    const r = await pusher(30, undefined, false).play([
+      { t: 0, asset: 'WETH', price: from },
+      { t: 1, asset: 'WETH', price: from * 0.4 },
+    ]);
+    const crash = r.pushes.filter((p) => p.asset === 'WETH' && p.t === 1);
+    expect(crash).toHaveLength(1);
+    expect(crash[0]!.status).toBe('pending');
+    expect(await read('lastAcceptedAnswer')).toBe(before);
+    const [collateral] = await pusherClients.public.readContract({
+      address: contracts.PriceOracle!,
+      abi: abis.PriceOracle,
+      functionName: 'peekLiquidationPrices',
+      args: [contracts.WETH!, contracts.USDC!],
+    });
+    expect(collateral).toBe(crash[0]!.answer * 10n ** 10n);
   }, 120_000);
 });

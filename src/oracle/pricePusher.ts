@@ -2,9 +2,12 @@
  * Devnet price pusher: plays a price path (a scenario's `[{ t, asset, price }]`) onto the devnet's
  * Chainlink-style feeds and records each answer in the price oracle, while driving chain time.
  *
- * Every feed update is followed by `PriceOracle.price(asset)`, so the oracle's last accepted answer
- * follows the feed (its deviation guard compares against that answer); a move larger than the guard
- * is split into steps that each stay inside it, all in the same block. Time runs as fast as the
+ * Every feed update is followed by `PriceOracle.update(asset)`, so the oracle records the answer at
+ * once: accepted when it is within the deviation guard of the last accepted answer (which it then
+ * becomes), else opened as a pending move whose window starts in that block. By default a move larger
+ * than the guard is split into steps that each stay inside it, all in the same block; with
+ * `splitMoves: false` it goes out as ONE feed round, as a real feed publishes a crash, and the oracle
+ * prices it on its lender-protective views until the guardian or the window resolves it. Time runs as fast as the
  * caller's `pace` allows: each block advances chain time by `pace()` seconds (default 30 s, so an
  * hour of chain time takes 120 blocks), and never jumps over a knot of the path.
  */
@@ -32,11 +35,17 @@ export type PricePusherOptions = {
   minMove?: number;
   /** Share of the oracle's deviation guard one step may use (default 0.8: 24% steps under a 30% guard). */
   guardUse?: number;
+  /** Split a move beyond the oracle's guard into guarded steps (default true); false pushes it in one round. */
+  splitMoves?: boolean;
   onProgress?: (message: string) => void;
 };
 
-/** One answer pushed and accepted. */
-export type PushRecord = { t: number; block: bigint; timestamp: number; asset: string; answer: bigint; price: number };
+/** How the oracle holds a pushed answer after its `update` (IPriceOracle.PriceStatus). */
+export type OracleStatus = 'accepted' | 'pending' | 'rejected';
+const ORACLE_STATUS: readonly OracleStatus[] = ['accepted', 'pending', 'rejected'];
+
+/** One answer pushed and recorded by the oracle. */
+export type PushRecord = { t: number; block: bigint; timestamp: number; asset: string; answer: bigint; price: number; status: OracleStatus };
 
 export type PlayResult = { pushes: PushRecord[]; blocks: number; chainSeconds: number; startTimestamp: number };
 
@@ -46,6 +55,7 @@ export class PricePusher {
   private readonly pace: () => number;
   private readonly minMove: number;
   private readonly guardUse: number;
+  private readonly splitMoves: boolean;
   private readonly say: (m: string) => void;
   private nonce: number | undefined;
   private readonly current = new Map<string, bigint>();
@@ -55,6 +65,7 @@ export class PricePusher {
     this.pace = o.pace ?? (() => 30);
     this.minMove = o.minMove ?? 0.001;
     this.guardUse = o.guardUse ?? 0.8;
+    this.splitMoves = o.splitMoves ?? true;
     this.say = o.onProgress ?? (() => {});
     if (!(this.guardUse > 0 && this.guardUse <= 1)) throw new InputError('guardUse must be in (0, 1]');
   }
@@ -102,7 +113,7 @@ export class PricePusher {
     return { pushes, blocks, chainSeconds: t, startTimestamp: start.timestamp };
   }
 
-  /** Pushes one asset's price now (in guarded steps) and mines nothing: the caller's next block carries it. */
+  /** Pushes one asset's price now (in guarded steps unless `splitMoves` is off) and mines nothing: the caller's next block carries it. */
   async push(asset: string, price: number): Promise<{ asset: string; answer: bigint; hashes: Hex[] }[]> {
     await this.load(asset);
     return this.pushAll([{ asset, price }], true);
@@ -129,7 +140,8 @@ export class PricePusher {
       const move = Math.abs(Number(answer - cur)) / Number(cur);
       if (!force && move < this.minMove) continue;
       const a = this.o.assets[asset]!;
-      for (const step of guardedSteps(cur, answer, this.maxStepBps.get(asset)!)) {
+      const steps = this.splitMoves ? guardedSteps(cur, answer, this.maxStepBps.get(asset)!) : [answer];
+      for (const step of steps) {
         const hashes: Hex[] = [];
         hashes.push(await this.write(a.feed, 'feed', step));
         hashes.push(await this.write(this.o.oracle, 'oracle', a.token));
@@ -146,21 +158,37 @@ export class PricePusher {
     const nonce = this.nonce++;
     return kind === 'feed'
       ? c.wallet.writeContract({ address: to, abi: abis.DevnetPriceFeed, functionName: 'updateAnswer', args: [arg as bigint], nonce, gas: PUSH_GAS })
-      : c.wallet.writeContract({ address: to, abi: abis.PriceOracle, functionName: 'price', args: [arg as Address], nonce, gas: PUSH_GAS });
+      : c.wallet.writeContract({ address: to, abi: abis.PriceOracle, functionName: 'update', args: [arg as Address], nonce, gas: PUSH_GAS });
   }
 
   private async confirm(sent: { asset: string; answer: bigint; hashes: Hex[] }[], block: MinedBlock, t: number): Promise<PushRecord[]> {
     const records: PushRecord[] = [];
+    // steps of one asset in one block share the block's final verdict: read it once
+    const statuses = new Map<string, Promise<OracleStatus>>();
     for (const s of sent) {
       for (const hash of s.hashes) {
         const r = await this.o.clients.public.getTransactionReceipt({ hash }).catch(() => undefined);
         if (!r) throw new BaseError(`price push for ${s.asset} was not mined in block ${block.number}`, { details: hash });
         if (r.status !== 'success') throw new BaseError(`price push for ${s.asset} reverted`, { details: `answer ${s.answer}, tx ${hash}` });
       }
-      records.push({ t, block: block.number, timestamp: block.timestamp, asset: s.asset, answer: s.answer, price: Number(s.answer) / 10 ** FEED_DECIMALS });
+      records.push({ t, block: block.number, timestamp: block.timestamp, asset: s.asset, answer: s.answer, price: Number(s.answer) / 10 ** FEED_DECIMALS, status: await getOrSet(statuses, s.asset, () => this.statusAt(s.asset, block.number)) });
     }
     return records;
   }
+
+  /** The oracle's verdict on `asset`'s answer at the end of `block` (after the pusher's `update` in it). */
+  private async statusAt(asset: string, block: bigint): Promise<OracleStatus> {
+    const token = this.o.assets[asset]!.token;
+    const [status] = await this.o.clients.public.readContract({ address: this.o.oracle, abi: abis.PriceOracle, functionName: 'priceStatus', args: [token], blockNumber: block });
+    const s = ORACLE_STATUS[status];
+    if (!s) throw new BaseError(`oracle reported an unknown price status ${status} for ${asset}`);
+    return s;
+  }
+}
+
+function getOrSet<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+  if (!m.has(k)) m.set(k, make());
+  return m.get(k)!;
 }
 
 function formatAnswer(v: bigint): string {

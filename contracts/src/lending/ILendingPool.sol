@@ -19,7 +19,14 @@ import {RateParams} from "./InterestRateModel.sol";
 ///        collateralValue = collateral * P_collateral / 1e18 (down), debtValue = ceil(debt * P_loan / 1e18)
 ///        LIQUIDATABLE iff collateralValue * 1e18 < debtValue * liquidationRatio   (ratio 1.10e18 = 110%)
 ///        BORROW / WITHDRAW COLLATERAL allowed iff debtValue * 1e18 <= collateralValue * maxLtv
-///      Every user action asks `qualification.isQualified(msg.sender, Service.LEND, Category.ANY, bytes2(0))`.
+///      QUALIFICATION: only new exposure asks `qualification.isQualified(msg.sender, Service.LEND, Category.ANY,
+///      bytes2(0))`: `supply`, `borrow`, and `supplyCollateral` except a borrower topping up its own position that
+///      has debt. A client whose lease lapsed or was revoked can still repay, add collateral to its debt
+///      position, withdraw collateral within the borrow limit and withdraw its supply: an exit is never trapped.
+///      PAUSE: the guardian (or governance) can pause `supply` and `borrow`; repay, collateral deposits and
+///      withdrawals within the limits and liquidation always run. The guardian moves no funds.
+///      MINIMUM DEBT: a position's debt after a borrow, or after a partial repay, is at least its collateral's
+///      governed `minDebt`, so every auction lot is worth taking.
 ///      Liquidation: the liquidator contract seizes an unhealthy position (its debt moves to `auctionDebt`,
 ///      which still counts as lenders' assets but earns no interest) and settles it as its auction lot sells.
 interface ILendingPool {
@@ -34,6 +41,8 @@ interface ILendingPool {
     /// @param slope1Bps Rate model: added up to the kink.
     /// @param slope2Bps Rate model: added from the kink to 100%.
     /// @param kinkBps Rate model: optimal utilization.
+    /// @param paused Whether the guardian has paused new exposure (`supply`, `borrow`); packed in the slot both
+    ///        already load.
     struct Market {
         uint128 totalSupplyAssets;
         uint128 totalSupplyShares;
@@ -45,6 +54,7 @@ interface ILendingPool {
         uint16 slope1Bps;
         uint16 slope2Bps;
         uint16 kinkBps;
+        bool paused;
     }
 
     /// @notice A borrower's position against one collateral asset (one slot).
@@ -58,10 +68,12 @@ interface ILendingPool {
     /// @param maxLtv Maximum loan-to-value in WAD for borrowing and withdrawing collateral.
     /// @param enabled Whether new collateral deposits and borrows are accepted (existing positions can always
     ///        repay, withdraw within the limit and be liquidated).
+    /// @param minDebt Smallest debt (loan-asset units) a position may keep after a borrow or a partial repay.
     struct CollateralConfig {
         uint64 liquidationRatio;
         uint64 maxLtv;
         bool enabled;
+        uint112 minDebt;
     }
 
     /// @notice Thrown when an amount argument is zero.
@@ -91,6 +103,16 @@ interface ILendingPool {
     error InvalidCollateralConfig();
     /// @notice Thrown when rate-model parameters are out of range (kink must be strictly between 0 and 100%).
     error InvalidRateParams();
+    /// @notice Thrown when supplying or borrowing while the guardian has paused new exposure.
+    error Paused();
+    /// @notice Thrown when a caller other than the guardian or governance pauses or unpauses.
+    error NotGuardian(address caller);
+    /// @notice Thrown when pausing a paused pool or unpausing a running one.
+    error AlreadyInState(bool paused);
+    /// @notice Thrown when a borrow or partial repay would leave a position's `debt` below `minDebt`.
+    error DebtBelowMinimum(uint256 debt, uint256 minDebt);
+    /// @notice Thrown when setting the minimum debt of an asset that was never listed as collateral.
+    error CollateralNotListed(address collateral);
 
     /// @notice Emitted when `lender` supplies `assets` for `shares`.
     event Supply(address indexed lender, uint256 assets, uint256 shares);
@@ -126,10 +148,16 @@ interface ILendingPool {
     event RateModelSet(uint16 baseRateBps, uint16 slope1Bps, uint16 slope2Bps, uint16 kinkBps);
     /// @notice Emitted when governance sets the liquidator contract.
     event LiquidatorSet(address indexed liquidator);
+    /// @notice Emitted when governance sets the minimum debt of positions against `collateral`.
+    event MinDebtSet(address indexed collateral, uint256 minDebt);
+    /// @notice Emitted when governance sets the guardian.
+    event GuardianSet(address indexed guardian);
+    /// @notice Emitted when `by` (the guardian or governance) pauses or unpauses new exposure.
+    event PauseSet(address indexed by, bool paused);
 
     // ------------------------------------------------------------------ lenders
 
-    /// @notice Supplies `assets` of the loan asset from the caller and credits the caller with shares.
+    /// @notice Supplies `assets` of the loan asset from the caller (qualified; not while paused) for shares.
     /// @return shares Shares minted (rounded down).
     function supply(uint256 assets) external returns (uint256 shares);
 
@@ -197,6 +225,20 @@ interface ILendingPool {
     /// @notice Sets the rate model after accruing interest under the old one (governance only).
     function setRateModel(RateParams calldata params) external;
 
+    /// @notice Sets the minimum debt of positions against a listed `collateral` (governance only). Existing
+    ///         positions below it can still repay in full, add collateral and be liquidated.
+    function setMinDebt(address collateral, uint112 minDebt) external;
+
+    /// @notice Sets the guardian that may pause and unpause new exposure (governance only; zero removes it).
+    function setGuardian(address guardian_) external;
+
+    /// @notice Pauses `supply` and `borrow` (guardian or governance). Repay, collateral deposits, withdrawals
+    ///         within the limits and liquidation keep running.
+    function pause() external;
+
+    /// @notice Lifts the pause (guardian or governance).
+    function unpause() external;
+
     /// @notice Sets the liquidator contract (governance only).
     /// @dev Warning: lots running on the previous liquidator can no longer settle; change it with no lot running.
     function setLiquidator(address liquidator_) external;
@@ -211,6 +253,9 @@ interface ILendingPool {
 
     /// @notice The compliance registry.
     function qualification() external view returns (IQualification);
+
+    /// @notice The account that may pause and unpause new exposure.
+    function guardian() external view returns (address);
 
     /// @notice The liquidator contract allowed to seize and settle.
     function liquidator() external view returns (address);
@@ -236,7 +281,8 @@ interface ILendingPool {
     /// @notice Debt of a position in loan-asset units, interest to now included, rounded up.
     function debtOf(address borrower, address collateral) external view returns (uint256);
 
-    /// @notice Health of a position under the rule above, with current (peeked) oracle prices.
+    /// @notice Health of a position under the rule above, with the oracle's liquidation-view prices (peeked): what
+    ///         a kick would see now; a price move beyond the oracle's guard does not make it revert.
     function health(address borrower, address collateral)
         external
         view

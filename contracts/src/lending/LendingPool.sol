@@ -38,6 +38,8 @@ contract LendingPool is ILendingPool, Governed {
     address public liquidator;
     /// @dev Collected liquidation fees, packed beside `liquidator` (read by every liquidator hook anyway).
     uint96 private _liquidationFees;
+    /// @inheritdoc ILendingPool
+    address public guardian;
 
     Market private _market;
     mapping(address lender => uint256) private _supplyShares;
@@ -84,6 +86,7 @@ contract LendingPool is ILendingPool, Governed {
         if (assets == 0) revert ZeroAmount();
         _checkQualified();
         Market memory m = _accrue();
+        if (m.paused) revert Paused();
         shares = assets.toSharesDown(m.totalSupplyAssets, m.totalSupplyShares);
         m.totalSupplyAssets = (m.totalSupplyAssets + assets).toUint128();
         m.totalSupplyShares = (m.totalSupplyShares + shares).toUint128();
@@ -96,7 +99,7 @@ contract LendingPool is ILendingPool, Governed {
     /// @inheritdoc ILendingPool
     function withdraw(uint256 assets, uint256 shares) external returns (uint256, uint256) {
         if ((assets == 0) == (shares == 0)) revert InconsistentInput();
-        _checkQualified();
+        // no qualification check: a lender whose lease lapsed or was revoked must still get its money out
         Market memory m = _accrue();
         if (assets != 0) shares = assets.toSharesUp(m.totalSupplyAssets, m.totalSupplyShares);
         else assets = shares.toAssetsDown(m.totalSupplyAssets, m.totalSupplyShares);
@@ -123,9 +126,10 @@ contract LendingPool is ILendingPool, Governed {
     function supplyCollateral(address collateral, uint256 amount, address borrower) external {
         if (amount == 0) revert ZeroAmount();
         if (borrower == address(0)) revert ZeroAddress();
-        _checkQualified();
-        if (!_collaterals[collateral].enabled) revert CollateralNotEnabled(collateral);
         Position storage p = _positions[borrower][collateral];
+        // topping up one's own debt position only makes it safer, so a lapsed client may; anything else asks
+        if (msg.sender != borrower || p.borrowShares == 0) _checkQualified();
+        if (!_collaterals[collateral].enabled) revert CollateralNotEnabled(collateral);
         p.collateral = (p.collateral + amount).toUint128();
         emit SupplyCollateral(msg.sender, borrower, collateral, amount);
         IERC20(collateral).safeTransferFrom(msg.sender, address(this), amount);
@@ -134,7 +138,7 @@ contract LendingPool is ILendingPool, Governed {
     /// @inheritdoc ILendingPool
     function withdrawCollateral(address collateral, uint256 amount) external {
         if (amount == 0) revert ZeroAmount();
-        _checkQualified();
+        // no qualification check: the borrow limit below is what guards lenders, not the caller's lease
         Position memory p = _positions[msg.sender][collateral];
         if (amount > p.collateral) revert InsufficientCollateral(amount, p.collateral);
         // unchecked: amount <= p.collateral was just checked
@@ -157,8 +161,10 @@ contract LendingPool is ILendingPool, Governed {
     function borrow(address collateral, uint256 assets) external returns (uint256 shares) {
         if (assets == 0) revert ZeroAmount();
         _checkQualified();
-        if (!_collaterals[collateral].enabled) revert CollateralNotEnabled(collateral);
+        CollateralConfig memory c = _collaterals[collateral];
+        if (!c.enabled) revert CollateralNotEnabled(collateral);
         Market memory m = _accrue();
+        if (m.paused) revert Paused();
         shares = assets.toSharesUp(m.totalBorrowAssets, m.totalBorrowShares);
         m.totalBorrowAssets = (m.totalBorrowAssets + assets).toUint128();
         m.totalBorrowShares = (m.totalBorrowShares + shares).toUint128();
@@ -167,6 +173,7 @@ contract LendingPool is ILendingPool, Governed {
         Position memory p = _positions[msg.sender][collateral];
         p.borrowShares = (p.borrowShares + shares).toUint128();
         _positions[msg.sender][collateral].borrowShares = p.borrowShares;
+        if (c.minDebt != 0) _checkMinDebt(p.borrowShares, m, c.minDebt);
         _checkBorrowLimit(collateral, p, m);
         emit Borrow(msg.sender, collateral, assets, shares);
         loanAsset.safeTransfer(msg.sender, assets);
@@ -178,7 +185,7 @@ contract LendingPool is ILendingPool, Governed {
         returns (uint256, uint256)
     {
         if ((assets == 0) == (shares == 0)) revert InconsistentInput();
-        _checkQualified();
+        // no qualification check: repaying only lowers lenders' risk, and a lapsed client must be able to exit
         Market memory m = _accrue();
         if (assets != 0) shares = assets.toSharesDown(m.totalBorrowAssets, m.totalBorrowShares);
         else assets = shares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
@@ -195,6 +202,11 @@ contract LendingPool is ILendingPool, Governed {
         // forge-lint: disable-next-line(unsafe-typecast)
         m.totalBorrowShares -= uint128(shares);
         m.totalBorrowAssets = uint128(uint256(m.totalBorrowAssets).zeroFloorSub(assets));
+        // a partial repay must leave a lot worth taking (a full repay is always allowed)
+        if (owed != shares) {
+            uint256 minDebt = _collaterals[collateral].minDebt;
+            if (minDebt != 0) _checkMinDebt(owed - shares, m, minDebt);
+        }
         _market = m;
         emit Repay(msg.sender, borrower, collateral, assets, shares);
         loanAsset.safeTransferFrom(msg.sender, address(this), assets);
@@ -218,8 +230,7 @@ contract LendingPool is ILendingPool, Governed {
         Position memory p = _positions[borrower][collateral];
         debt = uint256(p.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
         collateralAmount = p.collateral;
-        collateralPrice = oracle.price(collateral);
-        loanPrice = oracle.price(address(loanAsset));
+        (collateralPrice, loanPrice) = oracle.liquidationPrices(collateral, address(loanAsset));
         if (!HealthLib.isLiquidatable(
                 HealthLib.collateralValue(collateralAmount, collateralPrice),
                 HealthLib.debtValue(debt, loanPrice),
@@ -280,8 +291,37 @@ contract LendingPool is ILendingPool, Governed {
             collateral == address(loanAsset) || liquidationRatio <= WAD || maxLtv == 0
                 || uint256(maxLtv) * liquidationRatio >= WAD * WAD
         ) revert InvalidCollateralConfig();
-        _collaterals[collateral] = CollateralConfig(liquidationRatio, maxLtv, enabled);
+        _collaterals[collateral] = CollateralConfig(liquidationRatio, maxLtv, enabled, _collaterals[collateral].minDebt);
         emit CollateralSet(collateral, liquidationRatio, maxLtv, enabled);
+    }
+
+    /// @inheritdoc ILendingPool
+    function setMinDebt(address collateral, uint112 minDebt) external onlyGovernance {
+        if (_collaterals[collateral].liquidationRatio == 0) revert CollateralNotListed(collateral);
+        _collaterals[collateral].minDebt = minDebt;
+        emit MinDebtSet(collateral, minDebt);
+    }
+
+    /// @inheritdoc ILendingPool
+    function setGuardian(address guardian_) external onlyGovernance {
+        guardian = guardian_;
+        emit GuardianSet(guardian_);
+    }
+
+    /// @inheritdoc ILendingPool
+    function pause() external {
+        _checkGuardian();
+        if (_market.paused) revert AlreadyInState(true);
+        _market.paused = true;
+        emit PauseSet(msg.sender, true);
+    }
+
+    /// @inheritdoc ILendingPool
+    function unpause() external {
+        _checkGuardian();
+        if (!_market.paused) revert AlreadyInState(false);
+        _market.paused = false;
+        emit PauseSet(msg.sender, false);
     }
 
     /// @inheritdoc ILendingPool
@@ -345,9 +385,10 @@ contract LendingPool is ILendingPool, Governed {
         view
         returns (uint256 collateralValue, uint256 debtValue, bool liquidatable)
     {
-        collateralValue =
-            HealthLib.collateralValue(_positions[borrower][collateral].collateral, oracle.peek(collateral));
-        debtValue = HealthLib.debtValue(debtOf(borrower, collateral), oracle.peek(address(loanAsset)));
+        // the liquidation view: a price move beyond the oracle's guard never makes this view revert
+        (uint256 collateralPrice, uint256 loanPrice) = oracle.peekLiquidationPrices(collateral, address(loanAsset));
+        collateralValue = HealthLib.collateralValue(_positions[borrower][collateral].collateral, collateralPrice);
+        debtValue = HealthLib.debtValue(debtOf(borrower, collateral), loanPrice);
         liquidatable = HealthLib.isLiquidatable(collateralValue, debtValue, _collaterals[collateral].liquidationRatio);
     }
 
@@ -367,6 +408,17 @@ contract LendingPool is ILendingPool, Governed {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev Reverts unless the caller is the guardian or governance (either may pause and unpause).
+    function _checkGuardian() private view {
+        if (msg.sender != guardian && msg.sender != governance) revert NotGuardian(msg.sender);
+    }
+
+    /// @dev Reverts if `shares` of debt at market `m` are worth less than `minDebt` loan units.
+    function _checkMinDebt(uint256 shares, Market memory m, uint256 minDebt) private pure {
+        uint256 debt = shares.toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
+        if (debt < minDebt) revert DebtBelowMinimum(debt, minDebt);
+    }
 
     /// @dev Reverts unless the caller is a qualified LEND client.
     function _checkQualified() private view {
@@ -398,8 +450,10 @@ contract LendingPool is ILendingPool, Governed {
     /// @dev Reverts unless the position `p` against `collateral` is within its borrow limit at market `m`.
     function _checkBorrowLimit(address collateral, Position memory p, Market memory m) private {
         uint256 debt = uint256(p.borrowShares).toAssetsUp(m.totalBorrowAssets, m.totalBorrowShares);
-        uint256 collateralValue = HealthLib.collateralValue(p.collateral, oracle.price(collateral));
-        uint256 debtValue = HealthLib.debtValue(debt, oracle.price(address(loanAsset)));
+        // the risk view: while a price move is pending, the lower collateral and the higher loan-asset price
+        (uint256 collateralPrice, uint256 loanPrice) = oracle.riskPrices(collateral, address(loanAsset));
+        uint256 collateralValue = HealthLib.collateralValue(p.collateral, collateralPrice);
+        uint256 debtValue = HealthLib.debtValue(debt, loanPrice);
         uint256 maxLtv = _collaterals[collateral].maxLtv;
         if (!HealthLib.isWithinBorrowLimit(collateralValue, debtValue, maxLtv)) {
             revert ExceedsBorrowLimit(debtValue, collateralValue * maxLtv / WAD);

@@ -6,6 +6,7 @@ import {LotId} from "./LotId.sol";
 import {ILendingPool} from "../lending/ILendingPool.sol";
 import {IPriceOracle} from "../oracle/IPriceOracle.sol";
 import {IRiskReserve} from "../reserve/IRiskReserve.sol";
+import {IQualification} from "../compliance/IQualification.sol";
 
 /// @title ILiquidator
 /// @notice Dutch-auction liquidation of one lending pool's unhealthy positions (SPEC §E).
@@ -20,9 +21,13 @@ import {IRiskReserve} from "../reserve/IRiskReserve.sol";
 ///         `distributeFees`: 50% to the reserve, the rest to the fee recipient). When the debt and fee are
 ///         raised, unsold collateral goes back to the borrower's wallet (or position, if the token refuses);
 ///         when the collateral runs out first, the missing debt is drawn from the risk reserve (the unraised
-///         fee is forgiven). After 3 minutes without a take, registered market makers get a 0.5% rebate. A lot priced
+///         fee is forgiven). After 3 minutes without a take, registered market makers get a 0.5% rebate, out of
+///         the fee part of their take only (never out of the debt, so never out of the reserve). A lot priced
 ///         below 90% of the CURRENT oracle valuation, or older than the tail, cannot be taken: anyone `reset`s
 ///         it to 110% of a fresh valuation.
+///         TAKERS: registered executors, registered market makers, or accounts the pool's registry qualifies
+///         for LEND. A take that leaves the lot running must pay at least `minTake`, so dust takes cannot hold
+///         the makers' window shut.
 /// @dev AUCTION PRICE UNIT: loan-asset smallest units per collateral smallest unit, times 1e36
 ///      (`collateral * price / 1e36` loan units; WETH in USDC at 2,000 USD -> 2e27).
 ///      Price at time t: startPrice * (stepFactorBps / 1e4) ^ floor((t - startTime) / stepSeconds), each product
@@ -30,8 +35,9 @@ import {IRiskReserve} from "../reserve/IRiskReserve.sol";
 ///      Take amounts: slice = min(maxCollateral, lot collateral); owed = ceil(slice * price / 1e36); if owed
 ///      exceeds the tab (debt + fee left) the take pays exactly the tab for floor(tab * 1e36 / price).
 ///      Warning: changing the curve through governance re-prices running lots; do it with no lot running.
-///      Warning: an oracle refusal (stale, zero, too deviant) blocks kick, take and reset until the feed or
-///      governance resolves it; keepers should call `PriceOracle.price(asset)` after each feed update.
+///      Prices come from the oracle's liquidation view: a move beyond its deviation guard does not block kick,
+///      take or reset (collateral priced at the lower, loan asset at the higher of the new and last accepted).
+///      Warning: an oracle refusal (stale or non-positive answer) blocks them until the feed recovers.
 interface ILiquidator {
     /// @notice An auction lot (three slots). Amounts in smallest units; prices in the auction price unit.
     /// @param borrower Owner of the seized position; receives unsold collateral.
@@ -63,6 +69,9 @@ interface ILiquidator {
     /// @param makerDelaySeconds Time without a take after which makers get the rebate (180 s).
     /// @param lotCount Lots kicked so far (the last sequence number).
     /// @param locked Reentrancy lock.
+    /// @param minTakeMantissa With `minTakeExponent`, the minimum take `minTakeMantissa * 10^minTakeExponent` in
+    ///        loan-asset units, packed in this slot so a take reads no extra one (see `minTake`).
+    /// @param minTakeExponent See `minTakeMantissa`.
     struct AuctionParams {
         uint16 liquidationFeeBps;
         uint16 reserveShareBps;
@@ -73,8 +82,10 @@ interface ILiquidator {
         uint16 stepSeconds;
         uint32 tailSeconds;
         uint32 makerDelaySeconds;
-        uint64 lotCount;
+        uint48 lotCount;
         bool locked;
+        uint16 minTakeMantissa;
+        uint8 minTakeExponent;
     }
 
     /// @notice Thrown when a lot does not exist or has finished (sold out, or its debt and fee raised).
@@ -95,6 +106,10 @@ interface ILiquidator {
     error InvalidParams();
     /// @notice Thrown when the reserve's asset is not the pool's loan asset.
     error AssetMismatch();
+    /// @notice Thrown when the taker is neither a registered executor or market maker nor a qualified account.
+    error NotTaker(address account);
+    /// @notice Thrown when a take that leaves the lot running would pay `owed`, less than `minTake`.
+    error TakeTooSmall(uint256 owed, uint256 minTake);
 
     /// @notice Emitted when `kicker` starts lot `id` from `borrower`'s `collateral` position.
     /// @param fee Liquidation fee added to what the lot must raise.
@@ -145,6 +160,10 @@ interface ILiquidator {
     event MakerSet(address indexed maker, bool registered);
     /// @notice Emitted when governance sets the recipient of the non-reserve share of fees.
     event FeeRecipientSet(address indexed recipient);
+    /// @notice Emitted when governance registers or removes an executor as a taker.
+    event ExecutorSet(address indexed executor, bool registered);
+    /// @notice Emitted when governance sets the minimum payment of a take that leaves its lot running.
+    event MinTakeSet(uint256 minTake);
 
     /// @notice Starts an auction for `borrower`'s `collateral` position; reverts with the pool's
     ///         `PositionHealthy` unless it is liquidatable. Permissionless.
@@ -188,8 +207,16 @@ interface ILiquidator {
     /// @notice Sets the market-maker delay and rebate (governance only).
     function setMakerTerms(uint32 makerDelaySeconds, uint16 makerRebateBps) external;
 
-    /// @notice Registers or removes a market maker (governance only).
+    /// @notice Registers or removes a market maker (governance only); makers may take and earn the rebate.
     function setMaker(address maker, bool registered) external;
+
+    /// @notice Registers or removes an executor (governance only); executors may take without a registry check.
+    function setExecutor(address executor, bool registered) external;
+
+    /// @notice Sets the minimum payment (loan-asset units) of a take that leaves its lot running (governance
+    ///         only); the last take of a lot may be smaller. It must be m * 10^e with m < 65,536 (any round
+    ///         figure: 100 USDC = 1 * 10^8), else `InvalidParams`.
+    function setMinTake(uint256 minTake_) external;
 
     /// @notice Sets the recipient of the non-reserve share of fees (governance only; zero = all to the reserve).
     function setFeeRecipient(address recipient) external;
@@ -209,8 +236,17 @@ interface ILiquidator {
     /// @notice Recipient of the non-reserve share of fees.
     function feeRecipient() external view returns (address);
 
-    /// @notice Whether `maker` is a registered market maker.
-    function isMaker(address maker) external view returns (bool);
+    /// @notice Whether `account` is a registered market maker.
+    function isMaker(address account) external view returns (bool);
+
+    /// @notice Whether `account` is a registered executor.
+    function isExecutor(address account) external view returns (bool);
+
+    /// @notice Minimum payment of a take that leaves its lot running (one whole loan-asset unit by default).
+    function minTake() external view returns (uint256);
+
+    /// @notice The compliance registry asked about takers that are neither executors nor makers (the pool's).
+    function qualification() external view returns (IQualification);
 
     /// @notice Shortfall the reserve could not pay yet (still counted in the pool's `auctionDebt`).
     function pendingShortfall() external view returns (uint256);

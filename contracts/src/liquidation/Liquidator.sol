@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ILiquidator} from "./ILiquidator.sol";
 import {ILiquidationTaker} from "./ILiquidationTaker.sol";
@@ -10,6 +11,7 @@ import {AuctionMath} from "./AuctionMath.sol";
 import {ILendingPool} from "../lending/ILendingPool.sol";
 import {IPriceOracle} from "../oracle/IPriceOracle.sol";
 import {IRiskReserve} from "../reserve/IRiskReserve.sol";
+import {IQualification, Service, Category} from "../compliance/IQualification.sol";
 import {Governed} from "../shared/Governed.sol";
 import {FixedPointMath} from "../shared/FixedPointMath.sol";
 import {BPS} from "../shared/Constants.sol";
@@ -34,6 +36,10 @@ contract Liquidator is ILiquidator, Governed {
     uint32 internal constant DEFAULT_TAIL_SECONDS = 900;
     uint32 internal constant DEFAULT_MAKER_DELAY_SECONDS = 180;
 
+    /// @dev Taker role bits: registered executor, registered market maker (one slot read per take for both).
+    uint8 internal constant ROLE_EXECUTOR = 1;
+    uint8 internal constant ROLE_MAKER = 2;
+
     /// @inheritdoc ILiquidator
     ILendingPool public immutable pool;
     /// @inheritdoc ILiquidator
@@ -42,14 +48,15 @@ contract Liquidator is ILiquidator, Governed {
     IPriceOracle public immutable oracle;
     /// @inheritdoc ILiquidator
     IRiskReserve public immutable reserve;
+    /// @inheritdoc ILiquidator
+    IQualification public immutable qualification;
 
     AuctionParams private _params;
     /// @inheritdoc ILiquidator
     address public feeRecipient;
     /// @inheritdoc ILiquidator
     uint256 public pendingShortfall;
-    /// @inheritdoc ILiquidator
-    mapping(address maker => bool) public isMaker;
+    mapping(address taker => uint8 roles) private _takerRoles;
     mapping(LotId => Lot) private _lots;
 
     /// @dev The lock lives in the parameter slot every guarded function reads anyway.
@@ -73,6 +80,7 @@ contract Liquidator is ILiquidator, Governed {
         loanAsset = asset;
         oracle = pool_.oracle();
         reserve = reserve_;
+        qualification = pool_.qualification();
         feeRecipient = feeRecipient_;
         _params = AuctionParams({
             liquidationFeeBps: DEFAULT_LIQUIDATION_FEE_BPS,
@@ -85,7 +93,10 @@ contract Liquidator is ILiquidator, Governed {
             tailSeconds: DEFAULT_TAIL_SECONDS,
             makerDelaySeconds: DEFAULT_MAKER_DELAY_SECONDS,
             lotCount: 0,
-            locked: false
+            locked: false,
+            // one whole loan-asset unit until governance sets a figure for the market: 1 wei is never enough
+            minTakeMantissa: 1,
+            minTakeExponent: _decimalsOf(asset)
         });
         emit FeeRecipientSet(feeRecipient_);
         emit LiquidationFeeSet(DEFAULT_LIQUIDATION_FEE_BPS, DEFAULT_RESERVE_SHARE_BPS);
@@ -97,6 +108,7 @@ contract Liquidator is ILiquidator, Governed {
             DEFAULT_TAIL_SECONDS
         );
         emit MakerTermsSet(DEFAULT_MAKER_DELAY_SECONDS, DEFAULT_MAKER_REBATE_BPS);
+        emit MinTakeSet(minTake());
         asset.forceApprove(address(reserve_), type(uint256).max);
     }
 
@@ -110,7 +122,7 @@ contract Liquidator is ILiquidator, Governed {
         uint256 top = AuctionMath.startPrice(valuation, p.startPremiumBps).min(type(uint160).max);
         // fee clamped to 96 bits: only a debt above 2^96 / 5% loan units could reach it
         uint256 fee = (debt * p.liquidationFeeBps / BPS).min(type(uint96).max);
-        // unchecked: a 64-bit counter cannot overflow at one kick per call
+        // unchecked: a 48-bit counter cannot overflow at one kick per call (2^48 kicks)
         unchecked {
             _params.lotCount = ++p.lotCount;
         }
@@ -157,9 +169,13 @@ contract Liquidator is ILiquidator, Governed {
         Lot memory l = _lots[id];
         if (l.collateral == 0) revert LotNotActive(id);
         if (receiver == address(0)) revert ZeroAddress();
+        uint8 roles = _takerRoles[msg.sender];
+        if (roles == 0 && !qualification.isQualified(msg.sender, Service.LEND, Category.ANY, bytes2(0))) {
+            revert NotTaker(msg.sender);
+        }
         AuctionParams memory p = _params;
         uint256 price = _takeablePrice(id, l, p, maxPrice);
-        Fill memory f = _fill(l, p, maxCollateral, price);
+        Fill memory f = _fill(l, p, maxCollateral, price, roles & ROLE_MAKER != 0);
         if (f.finished) {
             delete _lots[id];
         } else {
@@ -188,7 +204,8 @@ contract Liquidator is ILiquidator, Governed {
         AuctionParams memory p = _params;
         uint256 elapsed = block.timestamp - l.startTime;
         uint256 price = AuctionMath.priceAt(l.startPrice, elapsed, p.stepSeconds, p.stepFactorBps);
-        uint256 valuation = AuctionMath.valuation(oracle.price(id.collateral()), oracle.price(address(loanAsset)));
+        (uint256 collateralPrice, uint256 loanPrice) = oracle.liquidationPrices(id.collateral(), address(loanAsset));
+        uint256 valuation = AuctionMath.valuation(collateralPrice, loanPrice);
         if (elapsed <= p.tailSeconds && !AuctionMath.isBelowFloor(price, valuation, p.floorBps)) {
             revert LotNotResettable(id, price, valuation);
         }
@@ -269,8 +286,31 @@ contract Liquidator is ILiquidator, Governed {
 
     /// @inheritdoc ILiquidator
     function setMaker(address maker, bool registered) external onlyGovernance {
-        isMaker[maker] = registered;
+        _setRole(maker, ROLE_MAKER, registered);
         emit MakerSet(maker, registered);
+    }
+
+    /// @inheritdoc ILiquidator
+    function setExecutor(address executor, bool registered) external onlyGovernance {
+        _setRole(executor, ROLE_EXECUTOR, registered);
+        emit ExecutorSet(executor, registered);
+    }
+
+    /// @inheritdoc ILiquidator
+    function setMinTake(uint256 minTake_) external onlyGovernance {
+        uint256 mantissa = minTake_;
+        uint256 exponent;
+        while (mantissa > type(uint16).max) {
+            if (mantissa % 10 != 0) revert InvalidParams();
+            mantissa /= 10;
+            ++exponent;
+        }
+        // safe: mantissa <= 2^16 - 1 by the loop; exponent <= 77 (10^78 > 2^256)
+        // forge-lint: disable-start(unsafe-typecast)
+        _params.minTakeMantissa = uint16(mantissa);
+        _params.minTakeExponent = uint8(exponent);
+        // forge-lint: disable-end(unsafe-typecast)
+        emit MinTakeSet(minTake_);
     }
 
     /// @inheritdoc ILiquidator
@@ -284,6 +324,22 @@ contract Liquidator is ILiquidator, Governed {
     /// @inheritdoc ILiquidator
     function params() external view returns (AuctionParams memory) {
         return _params;
+    }
+
+    /// @inheritdoc ILiquidator
+    function minTake() public view returns (uint256) {
+        AuctionParams memory p = _params;
+        return _minTake(p);
+    }
+
+    /// @inheritdoc ILiquidator
+    function isMaker(address account) external view returns (bool) {
+        return _takerRoles[account] & ROLE_MAKER != 0;
+    }
+
+    /// @inheritdoc ILiquidator
+    function isExecutor(address account) external view returns (bool) {
+        return _takerRoles[account] & ROLE_EXECUTOR != 0;
     }
 
     /// @inheritdoc ILiquidator
@@ -302,7 +358,8 @@ contract Liquidator is ILiquidator, Governed {
         AuctionParams memory p = _params;
         uint256 elapsed = block.timestamp - l.startTime;
         price = AuctionMath.priceAt(l.startPrice, elapsed, p.stepSeconds, p.stepFactorBps);
-        valuation = AuctionMath.valuation(oracle.peek(id.collateral()), oracle.peek(address(loanAsset)));
+        (uint256 collateralPrice, uint256 loanPrice) = oracle.peekLiquidationPrices(id.collateral(), address(loanAsset));
+        valuation = AuctionMath.valuation(collateralPrice, loanPrice);
         needsReset = elapsed > p.tailSeconds || AuctionMath.isBelowFloor(price, valuation, p.floorBps);
         makerRebate = block.timestamp - l.lastTake >= p.makerDelaySeconds;
         active = true;
@@ -319,12 +376,14 @@ contract Liquidator is ILiquidator, Governed {
         if (elapsed > p.tailSeconds) revert LotExpired(id);
         price = AuctionMath.priceAt(l.startPrice, elapsed, p.stepSeconds, p.stepFactorBps);
         if (price > maxPrice) revert PriceAboveMax(price, maxPrice);
-        uint256 valuation = AuctionMath.valuation(oracle.price(id.collateral()), oracle.price(address(loanAsset)));
+        (uint256 collateralPrice, uint256 loanPrice) = oracle.liquidationPrices(id.collateral(), address(loanAsset));
+        uint256 valuation = AuctionMath.valuation(collateralPrice, loanPrice);
         if (AuctionMath.isBelowFloor(price, valuation, p.floorBps)) revert LotNeedsReset(id, price, valuation);
     }
 
-    /// @dev Fills a take of up to `maxCollateral` at `price` against lot `l`, updating `l` in memory.
-    function _fill(Lot memory l, AuctionParams memory p, uint256 maxCollateral, uint256 price)
+    /// @dev Fills a take of up to `maxCollateral` at `price` against lot `l`, updating `l` in memory; `maker`
+    ///      says whether the taker is a registered market maker.
+    function _fill(Lot memory l, AuctionParams memory p, uint256 maxCollateral, uint256 price, bool maker)
         private
         view
         returns (Fill memory f)
@@ -338,19 +397,34 @@ contract Liquidator is ILiquidator, Governed {
             f.collateralOut = AuctionMath.collateralFor(tab, price);
         }
         if (owed == 0) revert ZeroAmount();
-
-        // the makers' rebate comes out of the fee; proceeds repay the debt first, then the fee
-        if (block.timestamp - l.lastTake >= p.makerDelaySeconds && isMaker[msg.sender]) {
-            f.rebate = (owed * p.makerRebateBps / BPS).min(l.feeLeft);
+        // a take that leaves the lot running must be worth something, or 1-wei takes could hold the makers'
+        // window shut forever; the last take of a lot (its whole tab or all its collateral) may be smaller
+        if (owed != tab && f.collateralOut != l.collateral) {
+            uint256 least = _minTake(p);
+            if (owed < least) revert TakeTooSmall(owed, least);
         }
-        f.paid = owed - f.rebate;
-        f.debtRepaid = f.paid.min(l.debtLeft);
-        f.feePaid = f.paid - f.debtRepaid;
-        // unchecked: debtRepaid <= debtLeft; rebate + feePaid <= feeLeft since paid <= tab - rebate;
-        // collateralOut <= collateral since owed > tab implies collateral * price > tab * 1e36
+
+        // proceeds repay the debt first, then the fee; the makers' rebate is a discount on the fee part of THIS
+        // take only, so it never lowers what lenders get back (and so never what the reserve must cover)
+        f.debtRepaid = owed.min(l.debtLeft);
+        // unchecked: debtRepaid <= owed
+        uint256 feePart;
+        unchecked {
+            feePart = owed - f.debtRepaid;
+        }
+        if (maker && block.timestamp - l.lastTake >= p.makerDelaySeconds) {
+            f.rebate = (owed * p.makerRebateBps / BPS).min(feePart);
+        }
+        // unchecked: rebate <= feePart <= owed
+        unchecked {
+            f.feePaid = feePart - f.rebate;
+            f.paid = owed - f.rebate;
+        }
+        // unchecked: debtRepaid <= debtLeft; feePart is 0 while owed <= debtLeft, else owed - debtLeft <= tab -
+        // debtLeft = feeLeft; collateralOut <= collateral since owed > tab implies collateral * price > tab * 1e36
         unchecked {
             l.debtLeft -= uint128(f.debtRepaid);
-            l.feeLeft -= uint96(f.rebate + f.feePaid);
+            l.feeLeft -= uint96(feePart);
             l.collateral -= uint128(f.collateralOut);
         }
         if (l.debtLeft == 0 && l.feeLeft == 0) {
@@ -359,6 +433,26 @@ contract Liquidator is ILiquidator, Governed {
         } else if (l.collateral == 0) {
             f.finished = true;
             f.shortfall = l.debtLeft; // the unraised fee is forgiven: it was never lenders' money
+        }
+    }
+
+    function _setRole(address account, uint8 role, bool registered) private {
+        if (account == address(0)) revert ZeroAddress();
+        uint8 roles = _takerRoles[account];
+        _takerRoles[account] = registered ? roles | role : roles & ~role;
+    }
+
+    /// @dev Minimum take in loan-asset units (see AuctionParams.minTakeMantissa).
+    function _minTake(AuctionParams memory p) private pure returns (uint256) {
+        return uint256(p.minTakeMantissa) * 10 ** uint256(p.minTakeExponent);
+    }
+
+    /// @dev Decimals of `asset` (so the default minimum take is one whole unit), 0 if it does not say or is absurd.
+    function _decimalsOf(IERC20 asset) private view returns (uint8) {
+        try IERC20Metadata(address(asset)).decimals() returns (uint8 d) {
+            return d <= 36 ? d : 0; // beyond 36 no token is sane, and 10^d must not overflow the take check
+        } catch {
+            return 0;
         }
     }
 

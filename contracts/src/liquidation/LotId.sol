@@ -11,7 +11,7 @@ using LotIdLib for LotId global;
 /// @title LotIdLib
 library LotIdLib {
     function make(address collateral_, uint256 sequence_) internal pure returns (LotId) {
-        // truncation intended: the sequence is the low 96 bits (the liquidator's counter is 64 bits)
+        // truncation intended: the sequence is the low 96 bits (the liquidator's counter is 48 bits)
         // forge-lint: disable-next-line(unsafe-typecast)
         return LotId.wrap((uint256(uint160(collateral_)) << 96) | uint96(sequence_));
     }

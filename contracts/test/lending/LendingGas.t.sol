@@ -28,6 +28,9 @@ contract LendingGasTest is LendingTestBase {
     function setUp() public override {
         super.setUp();
         allowlist.set(liquidatorEoa, true);
+        // the liquidator stands for an executor node: a registered taker (as the devnet registers its executors)
+        vm.prank(gov);
+        liquidator.setExecutor(liquidatorEoa, true);
         _approveAll(liquidatorEoa);
         usdc.mint(lender, 2_000_000e6);
         usdc.mint(lender2, 2_000_000e6);

@@ -5,7 +5,8 @@ import {LendingTestBase} from "../utils/LendingTestBase.sol";
 import {LendingHandler} from "./handlers/LendingHandler.sol";
 import {ILendingPool} from "../../src/lending/ILendingPool.sol";
 
-/// @notice Lending invariants under random supply / withdraw / collateral / borrow / repay / donation / time.
+/// @notice Lending invariants under random supply / withdraw / collateral / borrow / repay / donation / time,
+///         with liquidations (kicks, partial and whole takes, lots left running while time passes) mixed in.
 contract LendingPoolInvariantTest is LendingTestBase {
     LendingHandler internal handler;
 
@@ -18,7 +19,8 @@ contract LendingPoolInvariantTest is LendingTestBase {
         bs[0] = borrower;
         bs[1] = borrower2;
         handler = new LendingHandler(LendingHandler.Env(pool, oracle, usdc, weth, usdcFeed, wethFeed, pusher), ls, bs);
-        bytes4[] memory selectors = new bytes4[](8);
+        handler.enableLiquidation(liquidator, taker);
+        bytes4[] memory selectors = new bytes4[](10);
         selectors[0] = LendingHandler.supply.selector;
         selectors[1] = LendingHandler.withdraw.selector;
         selectors[2] = LendingHandler.donate.selector;
@@ -27,6 +29,8 @@ contract LendingPoolInvariantTest is LendingTestBase {
         selectors[5] = LendingHandler.repay.selector;
         selectors[6] = LendingHandler.withdrawCollateral.selector;
         selectors[7] = LendingHandler.elapse.selector;
+        selectors[8] = LendingHandler.liquidate.selector;
+        selectors[9] = LendingHandler.settleLots.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -51,17 +55,29 @@ contract LendingPoolInvariantTest is LendingTestBase {
         assertEq(handler.sumBorrowShares(), m.totalBorrowShares);
     }
 
-    /// Collateral is conserved: deposited = withdrawn + held in positions, and the pool holds exactly that.
+    /// Collateral is conserved: deposited = withdrawn + held in positions or open lots + sold or returned by
+    /// lots, and the pool holds exactly the positions' and open lots' collateral.
     function invariant_collateral_conserved() public view {
-        uint256 held = handler.sumPositionCollateral();
-        assertEq(handler.ghost_collateralDeposited(), handler.ghost_collateralWithdrawn() + held);
+        uint256 held = handler.sumPositionCollateral() + handler.sumOpenLotCollateral();
+        assertEq(
+            handler.ghost_collateralDeposited(), handler.ghost_collateralWithdrawn() + held + handler.ghost_collateralAuctioned()
+        );
         assertEq(weth.balanceOf(address(pool)), held);
+    }
+
+    /// Interest follows the rate model at a utilization that counts debt in auction lots as borrowed.
+    function invariant_interest_rateCountsAuctionDebt() public view {
+        assertEq(handler.ghost_interestMismatches(), 0);
     }
 
     /// Donations never reach lenders' accounting: lenders' claims are backed by the pool's cash net of
     /// donations plus what is lent out.
     function invariant_donations_notCountedForLenders() public view {
         ILendingPool.Market memory m = pool.market();
-        assertLe(m.totalSupplyAssets, usdc.balanceOf(address(pool)) - handler.ghost_donated() + m.totalBorrowAssets);
+        assertLe(
+            m.totalSupplyAssets,
+            usdc.balanceOf(address(pool)) - handler.ghost_donated() - pool.liquidationFees() + m.totalBorrowAssets
+                + m.auctionDebt
+        );
     }
 }

@@ -296,6 +296,8 @@ contract LiquidatorTest is LendingTestBase {
         _unhealthyPosition();
         LotId id = _kick();
         FlashTaker flash = new FlashTaker(liquidator, usdc, weth, 1_900e6);
+        vm.prank(gov);
+        liquidator.setExecutor(address(flash), true);
         (uint256 out, uint256 paid) = flash.take(id, 4e18, type(uint256).max);
         assertEq(flash.calls(), 1);
         assertEq(flash.collateralSeen(), 4e18);
@@ -311,6 +313,8 @@ contract LiquidatorTest is LendingTestBase {
         _unhealthyPosition();
         LotId id = _kick();
         ReentrantTaker bad = new ReentrantTaker(liquidator);
+        vm.prank(gov);
+        liquidator.setExecutor(address(bad), true);
         vm.expectRevert(ILiquidator.Reentrancy.selector);
         bad.take(id, 1e18);
         assertEq(liquidator.lot(id).collateral, 10e18);
@@ -320,6 +324,8 @@ contract LiquidatorTest is LendingTestBase {
         _unhealthyPosition();
         LotId id = _kick();
         FlashTaker flash = new FlashTaker(liquidator, usdc, weth, 1_000e6); // the venue pays too little
+        vm.prank(gov);
+        liquidator.setExecutor(address(flash), true);
         vm.expectRevert();
         flash.take(id, 4e18, type(uint256).max);
         assertEq(liquidator.lot(id).collateral, 10e18);
@@ -349,12 +355,25 @@ contract LiquidatorTest is LendingTestBase {
         vm.warp(block.timestamp + 180);
         _refreshFeeds();
         liquidator.reset(id);
+        // a slice that only repays debt earns no rebate: a discount there would come out of lenders' money
         vm.prank(maker);
         (, paid) = liquidator.take(id, 1e18, type(uint256).max, maker, "");
-        assertEq(paid, 1_870e6 - 9.35e6); // 0.5% rebate
+        assertEq(paid, 1_870e6);
         ILiquidator.Lot memory l = liquidator.lot(id);
-        assertEq(l.feeLeft, 800e6 - 9.35e6); // funded by the fee
-        assertEq(l.debtLeft, 16_000e6 - 1_870e6 - 1_860.65e6);
+        assertEq(l.feeLeft, 800e6);
+        assertEq(l.debtLeft, 16_000e6 - 2 * 1_870e6);
+        // the rest of the lot (its debt and the whole fee): 0.5% of the payment, out of the fee part
+        vm.warp(block.timestamp + 180);
+        _refreshFeeds();
+        liquidator.reset(id);
+        uint256 tab = uint256(l.debtLeft) + l.feeLeft;
+        usdc.mint(maker, tab);
+        vm.prank(maker);
+        (, paid) = liquidator.take(id, type(uint256).max, type(uint256).max, maker, "");
+        uint256 rebate = tab * 50 / 10_000;
+        assertEq(paid, tab - rebate);
+        assertEq(pool.liquidationFees(), 800e6 - rebate); // funded by the fee
+        assertEq(pool.market().auctionDebt, 0); // lenders got their whole debt back
     }
 
     function test_take_makerGetsNoRebateWithinThreeMinutes() public {
@@ -618,6 +637,8 @@ contract LiquidatorTest is LendingTestBase {
         _setPrice(address(weth), 1500e8);
         LotId id = _kick();
         usdc.mint(taker, 100_000e6);
+        vm.prank(gov);
+        liquidator.setMinTake(0); // any slice, down to dust: conservation must hold for all
         uint256 paidTotal;
         uint256 soldTotal;
         for (uint256 i; i < 4; ++i) {

@@ -42,13 +42,18 @@ contract PriceOracleTest is Test {
         feed.updateAnswer(answer);
     }
 
+    /// @dev `asset` priced as a collateral against USDC on the liquidation view, recording transitions.
+    function _price(address asset) internal returns (uint256 p) {
+        (p,) = oracle.liquidationPrices(asset, address(usdc));
+    }
+
     function test_price_isUsdPerSmallestUnitTimes1e36() public {
-        assertEq(oracle.price(address(weth)), 2000e18);
-        assertEq(oracle.price(address(usdc)), 1e30);
-        assertEq(oracle.price(address(wbtc)), 6e32);
+        assertEq(_price(address(weth)), 2000e18);
+        assertEq(_price(address(usdc)), 1e30);
+        assertEq(_price(address(wbtc)), 6e32);
         // value of 1 WETH in WAD USD = amount * price / 1e18
-        assertEq(1e18 * oracle.price(address(weth)) / 1e18, 2000e18);
-        assertEq(1e8 * oracle.price(address(wbtc)) / 1e18, 60_000e18);
+        assertEq(1e18 * _price(address(weth)) / 1e18, 2000e18);
+        assertEq(1e8 * _price(address(wbtc)) / 1e18, 60_000e18);
     }
 
     function test_price_revertsWhenAnswerStale() public {
@@ -56,7 +61,7 @@ contract PriceOracleTest is Test {
         vm.expectRevert(
             abi.encodeWithSelector(IPriceOracle.StalePrice.selector, address(weth), 1_700_000_000, uint256(1 hours))
         );
-        oracle.price(address(weth));
+        _price(address(weth));
         vm.expectRevert(
             abi.encodeWithSelector(IPriceOracle.StalePrice.selector, address(weth), 1_700_000_000, uint256(1 hours))
         );
@@ -65,66 +70,51 @@ contract PriceOracleTest is Test {
 
     function test_price_acceptsAnswerExactlyAtHeartbeat() public {
         vm.warp(block.timestamp + 1 hours);
-        assertEq(oracle.price(address(weth)), 2000e18);
+        assertEq(_price(address(weth)), 2000e18);
     }
 
     function test_price_revertsWhenAnswerZero() public {
         _push(wethFeed, 0);
         vm.expectRevert(abi.encodeWithSelector(IPriceOracle.InvalidPrice.selector, address(weth), int256(0)));
-        oracle.price(address(weth));
+        _price(address(weth));
     }
 
     function test_price_revertsWhenAnswerNegative() public {
         _push(wethFeed, -5);
         vm.expectRevert(abi.encodeWithSelector(IPriceOracle.InvalidPrice.selector, address(weth), int256(-5)));
-        oracle.price(address(weth));
+        _price(address(weth));
     }
 
     function test_price_revertsWhenFeedNotSet() public {
         vm.expectRevert(abi.encodeWithSelector(IPriceOracle.FeedNotSet.selector, address(0xdead)));
-        oracle.price(address(0xdead));
-    }
-
-    function test_price_revertsWhenDeviationTooLarge() public {
-        _push(wethFeed, 1500e8); // -25% with a 20% guard
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IPriceOracle.PriceDeviationTooLarge.selector,
-                address(weth),
-                uint256(1500e8),
-                uint256(2000e8),
-                uint256(2_000)
-            )
-        );
-        oracle.price(address(weth));
-        // nothing recorded
-        assertEq(oracle.lastAcceptedAnswer(address(weth)), 2000e8);
+        _price(address(0xdead));
     }
 
     function test_price_acceptsStepsWithinDeviationAndRecordsThem() public {
         _push(wethFeed, 1700e8); // -15%
         vm.expectEmit(address(oracle));
         emit IPriceOracle.PriceAccepted(address(weth), 1700e8, 1700e18);
-        assertEq(oracle.price(address(weth)), 1700e18);
+        assertEq(_price(address(weth)), 1700e18);
         assertEq(oracle.lastAcceptedAnswer(address(weth)), 1700e8);
         _push(wethFeed, 1445e8); // another -15%, 27.75% below the first answer
-        assertEq(oracle.price(address(weth)), 1445e18);
+        assertEq(_price(address(weth)), 1445e18);
     }
 
-    function test_peek_checksDeviationWithoutRecording() public {
+    function test_peek_returnsTheCurrentAnswerWithoutRecording() public {
         _push(wethFeed, 1900e8);
         assertEq(oracle.peek(address(weth)), 1900e18);
         assertEq(oracle.lastAcceptedAnswer(address(weth)), 2000e8);
+        // beyond the guard too: peek reports the market, never reverts on a move (it did before)
         _push(wethFeed, 1000e8);
-        vm.expectRevert();
-        oracle.peek(address(weth));
+        assertEq(oracle.peek(address(weth)), 1000e18);
+        assertEq(oracle.lastAcceptedAnswer(address(weth)), 2000e8);
     }
 
     function test_acceptPrice_letsGovernanceThroughALargeMove() public {
         _push(wethFeed, 700e8);
         vm.prank(gov);
         oracle.acceptPrice(address(weth));
-        assertEq(oracle.price(address(weth)), 700e18);
+        assertEq(_price(address(weth)), 700e18);
     }
 
     function test_acceptPrice_revertsWhenCallerIsNotGovernance() public {
@@ -174,21 +164,20 @@ contract PriceOracleTest is Test {
         vm.prank(gov);
         oracle.setFeed(address(weth), wethFeed, 1 hours, 0);
         _push(wethFeed, 1e8);
-        assertEq(oracle.price(address(weth)), 1e18);
+        assertEq(_price(address(weth)), 1e18);
     }
 
-    function testFuzz_price_refusesExactlyTheMovesBeyondTheGuard(uint64 next) public {
+    function testFuzz_liquidationPrices_acceptExactlyTheMovesWithinTheGuard(uint64 next) public {
         vm.assume(next > 0);
         _push(wethFeed, int256(uint256(next)));
         uint256 last = 2000e8;
         uint256 diff = next > last ? next - last : last - next;
         bool tooFar = diff * 10_000 > last * 2_000;
-        if (tooFar) {
-            vm.expectRevert();
-            oracle.price(address(weth));
-        } else {
-            assertEq(oracle.price(address(weth)), uint256(next) * 1e10);
-        }
+        // never reverts; a move beyond the guard prices the collateral at the lower of the two
+        assertEq(_price(address(weth)), (tooFar && next > last ? last : uint256(next)) * 1e10);
+        assertEq(
+            oracle.lastAcceptedAnswer(address(weth)), tooFar ? last : OracleLib.decompress(OracleLib.compress(next))
+        );
     }
 
     function testFuzz_compress_relativeErrorBelow2pow31(uint256 x) public pure {

@@ -8,6 +8,7 @@ import { devnetAccount } from '../accounts.ts';
 
 const DEVNET_PRICE_PUSHER = devnetAccount('pricePusher').address;
 const DEVNET_MARKET_MAKER = devnetAccount('marketMaker').address;
+const DEVNET_EXECUTORS = [devnetAccount('executor').address, devnetAccount('secondExecutor').address];
 
 /** A collateral asset of the pool and its governed thresholds (SPEC §D; WAD ratios). */
 export type CollateralConfig = { symbol: string; address: Address; feed?: Address; initialPrice8: bigint; liquidationRatio: bigint; maxLtv: bigint };
@@ -23,7 +24,14 @@ export type LendingDeployOptions = {
   heartbeat: number;
   /** Largest move of one accepted price against the last, in basis points. */
   maxDeviationBps: number;
+  /** Confirms or rejects oracle moves beyond the guard within the move window (never the timelock; a
+   *  multisig on a real network). Undefined: none, so every such move waits out its window. */
+  oracleGuardian?: Address;
   makers: Address[];
+  /** Executor nodes registered as auction takers (other takers must be qualified LEND clients). */
+  executors?: Address[];
+  /** Smallest debt (loan-asset units) a position may keep, for every collateral: every auction lot is worth taking. */
+  minDebt?: bigint;
   onProgress?: Progress;
 };
 
@@ -48,11 +56,13 @@ export async function deployLending(c: ChainClients, o: LendingDeployOptions): P
     out[`${a.symbol}Feed`] = feed;
     await send(c, { address: out.PriceOracle, abi: abis.PriceOracle, functionName: 'setFeed', args: [a.address, feed, o.heartbeat, o.maxDeviationBps] });
   }
+  if (o.oracleGuardian) await send(c, { address: out.PriceOracle, abi: abis.PriceOracle, functionName: 'setGuardian', args: [o.oracleGuardian] });
 
   step('lending: pool, reserve, liquidator');
   out.LendingPool = await deploy(c, 'LendingPool', [o.loanAsset.address, out.PriceOracle, o.registry, deployer, { baseBps: 0, slope1Bps: 400, slope2Bps: 6000, kinkBps: 8000 }]);
   for (const col of o.collaterals) {
     await send(c, { address: out.LendingPool, abi: abis.LendingPool, functionName: 'setCollateral', args: [col.address, col.liquidationRatio, col.maxLtv, true] });
+    if (o.minDebt) await send(c, { address: out.LendingPool, abi: abis.LendingPool, functionName: 'setMinDebt', args: [col.address, o.minDebt] });
   }
   out.RiskReserve = await deploy(c, 'RiskReserve', [o.loanAsset.address, out.LendingPool, deployer]);
   // the liquidation fee's non-reserve half goes to the treasury the timelock controls
@@ -60,6 +70,7 @@ export async function deployLending(c: ChainClients, o: LendingDeployOptions): P
   await send(c, { address: out.LendingPool, abi: abis.LendingPool, functionName: 'setLiquidator', args: [out.Liquidator] });
   await send(c, { address: out.RiskReserve, abi: abis.RiskReserve, functionName: 'setLiquidator', args: [out.Liquidator] });
   for (const m of o.makers) await send(c, { address: out.Liquidator, abi: abis.Liquidator, functionName: 'setMaker', args: [m, true] });
+  for (const e of o.executors ?? []) await send(c, { address: out.Liquidator, abi: abis.Liquidator, functionName: 'setExecutor', args: [e, true] });
 
   step('lending: governance to the timelock');
   const ownFeeds = priced.filter((a) => !a.feed).map((a) => out[`${a.symbol}Feed`]!);
@@ -84,6 +95,10 @@ export function devnetLendingOptions(contracts: Record<string, Address>, pricePu
     pricePusher,
     heartbeat: 7 * 24 * 3600, // scenarios jump time by hours; a week keeps devnet prices fresh
     maxDeviationBps: 3000,
+    // the devnet's deployer key stands in for the guardian's multisig
+    oracleGuardian: devnetAccount('deployer').address,
     makers: [DEVNET_MARKET_MAKER],
+    executors: DEVNET_EXECUTORS,
+    minDebt: 100_000000n, // 100 USDC
   };
 }

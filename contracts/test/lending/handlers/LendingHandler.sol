@@ -7,10 +7,18 @@ import {DevnetPriceFeed} from "../../../src/oracle/DevnetPriceFeed.sol";
 import {PriceOracle} from "../../../src/oracle/PriceOracle.sol";
 import {LendingPool} from "../../../src/lending/LendingPool.sol";
 import {ILendingPool} from "../../../src/lending/ILendingPool.sol";
+import {InterestRateModel, RateParams} from "../../../src/lending/InterestRateModel.sol";
+import {Liquidator} from "../../../src/liquidation/Liquidator.sol";
+import {ILiquidator} from "../../../src/liquidation/ILiquidator.sol";
+import {LotId} from "../../../src/liquidation/LotId.sol";
+import {AuctionMath} from "../../../src/liquidation/AuctionMath.sol";
+import {FixedPointMath} from "../../../src/shared/FixedPointMath.sol";
 
 /// @notice Drives the lending pool with bounded, always-valid user actions (fail_on_revert is on) and keeps
 ///         ghost sums of what entered and left it.
 contract LendingHandler is Test {
+    using FixedPointMath for uint256;
+
     LendingPool internal pool;
     PriceOracle internal oracle;
     MockERC20 internal usdc;
@@ -29,6 +37,15 @@ contract LendingHandler is Test {
     uint256 public ghost_loanWithdrawn;
     uint256 public ghost_donated;
     mapping(bytes32 => uint256) public calls;
+
+    // liquidation from the lending suite (off unless `enableLiquidation` is called)
+    Liquidator internal lendingLiquidator;
+    address internal liquidationTaker;
+    LotId[] internal handlerLots;
+    /// Collateral that left the pool through lots this handler kicked: sold to the taker or returned.
+    uint256 public ghost_collateralAuctioned;
+    /// Accruals whose interest differs from the rate model at a utilization counting auction debt.
+    uint256 public ghost_interestMismatches;
 
     /// @notice What the handlers drive.
     struct Env {
@@ -51,6 +68,13 @@ contract LendingHandler is Test {
         pusher = env.pusher;
         lenders = lenders_;
         borrowers = borrowers_;
+    }
+
+    /// @notice Lets `liquidate` and `settleLots` run: kicks with `liquidator_`, takes as `taker_` (a qualified
+    ///         account approved for the loan asset).
+    function enableLiquidation(Liquidator liquidator_, address taker_) external {
+        lendingLiquidator = liquidator_;
+        liquidationTaker = taker_;
     }
 
     function lenderCount() external view returns (uint256) {
@@ -158,11 +182,102 @@ contract LendingHandler is Test {
 
     // ------------------------------------------------------------------ time
 
+    /// Lets time pass and checks the interest charged for it against the rate model, at a utilization that
+    /// counts debt still in auction lots as borrowed.
     function elapse(uint256 seconds_) public {
         seconds_ = bound(seconds_, 1, 3 days);
+        pool.accrueInterest();
+        ILendingPool.Market memory m = pool.market();
         vm.warp(block.timestamp + seconds_);
+        pool.accrueInterest();
+        uint256 expected;
+        if (m.totalBorrowAssets != 0) {
+            uint256 rate = InterestRateModel.ratePerSecond(
+                uint256(m.totalBorrowAssets) + m.auctionDebt,
+                m.totalSupplyAssets,
+                RateParams(m.baseRateBps, m.slope1Bps, m.slope2Bps, m.kinkBps)
+            );
+            expected = uint256(m.totalBorrowAssets).wMulDown(FixedPointMath.wTaylorCompounded(rate, seconds_));
+        }
+        ILendingPool.Market memory n = pool.market();
+        if (n.totalBorrowAssets != m.totalBorrowAssets + expected || n.totalSupplyAssets != m.totalSupplyAssets + expected)
+        {
+            ++ghost_interestMismatches;
+        }
         _refreshFeeds();
         ++calls["elapse"];
+    }
+
+    // ------------------------------------------------------------------ liquidation
+
+    /// Drops WETH (by at most 40%, inside the oracle's guard) to 3% under a borrower's liquidation price, kicks
+    /// its position, takes nothing, a slice or the whole lot, then brings the price back.
+    function liquidate(uint256 who, uint256 slice) external {
+        if (address(lendingLiquidator) == address(0)) return;
+        address b = borrowers[who % borrowers.length];
+        ILendingPool.Position memory p = pool.position(b, address(weth));
+        if (p.borrowShares == 0 || p.collateral == 0) return;
+        int256 before = wethFeed.latestAnswer();
+        (,, bool liquidatable) = pool.health(b, address(weth));
+        if (!liquidatable) {
+            uint256 debtValue = pool.debtOf(b, address(weth)) * oracle.peek(address(usdc)) / 1e18;
+            // oracle price of WETH is the 8-decimal answer * 1e10
+            int256 target = int256(debtValue * 1.1e18 / p.collateral * 97 / 100 / 1e10);
+            if (target * 100 < before * 60) return;
+            _pushWeth(target);
+        }
+        vm.prank(liquidationTaker);
+        LotId id = lendingLiquidator.kick(b, address(weth));
+        handlerLots.push(id);
+        ++calls["kick"];
+        if (slice % 3 != 0) _take(id, slice % 3 == 1 ? slice : type(uint256).max);
+        _restoreWeth(before);
+    }
+
+    /// Takes everything left in every open lot (resetting those that must be).
+    function settleLots() external {
+        for (uint256 i; i < handlerLots.length; ++i) {
+            if (lendingLiquidator.lot(handlerLots[i]).collateral != 0) _take(handlerLots[i], type(uint256).max);
+        }
+    }
+
+    function _take(LotId id, uint256 slice) internal {
+        (,,, bool needsReset,) = lendingLiquidator.status(id);
+        if (needsReset) lendingLiquidator.reset(id);
+        ILiquidator.Lot memory l = lendingLiquidator.lot(id);
+        (, uint256 price,,,) = lendingLiquidator.status(id);
+        uint256 minSlice = AuctionMath.collateralFor(lendingLiquidator.minTake(), price) + 1;
+        if (slice != type(uint256).max) slice = minSlice >= l.collateral ? type(uint256).max : bound(slice, minSlice, l.collateral);
+        usdc.mint(liquidationTaker, 100_000_000e6);
+        uint256 returnedBefore = weth.balanceOf(l.borrower);
+        vm.prank(liquidationTaker);
+        (uint256 out,) = lendingLiquidator.take(id, slice, type(uint256).max, liquidationTaker, "");
+        ghost_collateralAuctioned += out + weth.balanceOf(l.borrower) - returnedBefore;
+        ++calls["take"];
+    }
+
+    function _pushWeth(int256 answer) internal {
+        vm.prank(pusher);
+        wethFeed.updateAnswer(answer);
+        oracle.update(address(weth));
+    }
+
+    /// @dev Climbs back to `answer` in steps of at most +40% (each inside the oracle's guard).
+    function _restoreWeth(int256 answer) internal {
+        int256 current = wethFeed.latestAnswer();
+        while (current < answer) {
+            int256 next = current * 14 / 10;
+            if (next <= current) next = current + 1;
+            current = next < answer ? next : answer;
+            _pushWeth(current);
+        }
+    }
+
+    /// @notice Collateral still held in open lots this handler kicked.
+    function sumOpenLotCollateral() public view returns (uint256 s) {
+        for (uint256 i; i < handlerLots.length; ++i) {
+            s += lendingLiquidator.lot(handlerLots[i]).collateral;
+        }
     }
 
     // ------------------------------------------------------------------ helpers

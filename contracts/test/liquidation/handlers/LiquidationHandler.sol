@@ -90,7 +90,7 @@ contract LiquidationHandler is LendingHandler {
         if (next > 5_000e8) next = 5_000e8;
         vm.prank(pusher);
         wethFeed.updateAnswer(next);
-        oracle.price(address(weth));
+        oracle.update(address(weth));
         ++calls["movePrice"];
     }
 
@@ -153,8 +153,11 @@ contract LiquidationHandler is LendingHandler {
         usdc.mint(who, 100_000_000e6);
         uint256 reserveBefore = reserve.balance();
         uint256 borrowerBefore = weth.balanceOf(before.borrower);
-        // a third of the takes buy everything they can, so lots finish
-        slice = slice % 3 == 0 ? type(uint256).max : bound(slice, 1, before.collateral);
+        // a third of the takes buy everything they can, so lots finish; the others buy at least the minimum take
+        uint256 minSlice = AuctionMath.collateralFor(liquidator.minTake(), priceOf(id)) + 1;
+        slice = slice % 3 == 0 || minSlice >= before.collateral
+            ? type(uint256).max
+            : bound(slice, minSlice, before.collateral);
         vm.prank(who);
         (uint256 out,) = liquidator.take(id, slice, type(uint256).max, who, "");
         ghost_collateralSold += out;
