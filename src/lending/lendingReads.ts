@@ -26,7 +26,11 @@ import {
 
 export type Token = { symbol: string; address: Address; decimals: number };
 
-/** A token with its oracle price; `price` is null (and `priceError` says why) when the oracle refuses it. */
+/**
+ * A token with what its feed says now (the oracle's `peek`); `price` is null (and `priceError` says why)
+ * when the oracle refuses the answer (stale, not positive). While a move beyond the oracle's guard is
+ * pending the pool prices positions at guarded bounds: positions read those (see `PositionView`).
+ */
 export type PricedToken = Token & {
   /** USD per smallest unit × 1e36 (the oracle's unit). */
   price: bigint | null;
@@ -42,6 +46,8 @@ export type CollateralMarket = {
   /** Maximum loan-to-value (WAD) for borrowing and withdrawing collateral. */
   maxLtvWad: bigint;
   enabled: boolean;
+  /** Smallest debt a position may keep after a borrow or a partial repay (loan smallest units). */
+  minDebt: bigint;
   /** Collateral the pool holds for positions and running lots (smallest units). */
   totalCollateral: bigint;
   /** Its USD value in WAD; null without a price. */
@@ -54,6 +60,8 @@ export type MarketView = {
   block: bigint;
   timestamp: bigint;
   contracts: { pool: Address; oracle: Address; liquidator: Address; reserve: Address | null; registry: Address };
+  /** The guardian paused new risk (supply, borrow, withdrawals that add risk); repay and liquidation go on. */
+  paused: boolean;
   loanAsset: PricedToken;
   /** Owed to lenders, interest to this block included. */
   totalSupplyAssets: bigint;
@@ -179,6 +187,7 @@ export class LendingReader {
           liquidationRatioWad: BigInt(cfg.liquidationRatio),
           maxLtvWad: BigInt(cfg.maxLtv),
           enabled: cfg.enabled,
+          minDebt: BigInt(cfg.minDebt),
           totalCollateral: held,
           totalCollateralUsdWad: token.price === null ? null : (held * token.price) / WAD,
         };
@@ -190,6 +199,7 @@ export class LendingReader {
       block: block.number,
       timestamp: block.timestamp,
       contracts: { pool: this.pool, oracle: w.oracle, liquidator: w.liquidator, reserve: (this.ref.contracts.RiskReserve as Address | undefined) ?? null, registry: w.registry },
+      paused: stored.paused,
       loanAsset,
       totalSupplyAssets: expected.totalSupplyAssets,
       totalBorrowAssets: expected.totalBorrowAssets,
@@ -209,7 +219,7 @@ export class LendingReader {
     const block = await this.latestBlock();
     const w = await this.wired();
     const read = this.reader(block.number);
-    const [collaterals, loanAsset, expected, shares, cash, fees, qualification] = await Promise.all([
+    const [collaterals, loanAsset, expected, shares, cash, fees, qualification, stored] = await Promise.all([
       this.collateralList(block.number),
       this.priced(w.loanAsset, block.number),
       read('expectedMarket', []),
@@ -217,9 +227,10 @@ export class LendingReader {
       this.balanceOf(w.loanAsset, this.pool, block.number),
       read('liquidationFees', []),
       this.qualification(account, w.registry),
+      read('market', []),
     ]);
     const liquidity = cash > fees ? cash - fees : 0n;
-    const positions = await Promise.all(collaterals.map((c) => this.position(account, c, loanAsset, liquidity, block.number)));
+    const positions = await Promise.all(collaterals.map((c) => this.position(account, c, loanAsset, liquidity, stored.paused, block.number)));
     const wallet = await Promise.all(
       [w.loanAsset, ...collaterals].map(async (token) => {
         const [t, balance, allowance] = await Promise.all([
@@ -245,7 +256,7 @@ export class LendingReader {
     };
   }
 
-  private async position(account: Address, collateral: Address, loan: PricedToken, liquidity: bigint, block: bigint): Promise<PositionView> {
+  private async position(account: Address, collateral: Address, loan: PricedToken, liquidity: bigint, paused: boolean, block: bigint): Promise<PositionView> {
     const read = this.reader(block);
     const [token, cfg, pos, debt, verdict] = await Promise.all([
       this.priced(collateral, block),
@@ -270,23 +281,46 @@ export class LendingReader {
       maxLtvWad: maxLtv,
       open: amount > 0n || debt > 0n,
     };
-    if (token.priceUsd8 === null || loan.priceUsd8 === null || token.priceUsd8 === 0n || loan.priceUsd8 === 0n) {
-      return { ...base, collateralRatioWad: null, healthFactorWad: null, liquidationPriceUsd8: null, borrowable: 0n, withdrawable: 0n };
-    }
-    const values = { collateral: amount, collateralDecimals: token.decimals, collateralPrice: token.priceUsd8, debt, debtDecimals: loan.decimals, debtPrice: loan.priceUsd8 };
-    // the borrow limit as a minimum collateral ratio, rounded up so the answer never promises too much
-    const limitRatio = maxLtv > 0n ? (WAD * WAD + maxLtv - 1n) / maxLtv : MAX_UINT256;
+    // the prices the pool itself uses: liquidation prices for health (what `health` peeks), risk prices for the
+    // borrow limit (what borrow and withdrawCollateral use); they differ from the market price only while an
+    // oracle move beyond its guard is pending
+    const w = await this.wired();
+    const pair = (fn: 'peekLiquidationPrices' | 'peekRiskPrices') =>
+      this.client.readContract({ address: w.oracle, abi: abis.PriceOracle, functionName: fn, args: [collateral, loan.address], blockNumber: block }).catch(() => undefined);
+    const [liq, risk] = await Promise.all([pair('peekLiquidationPrices'), pair('peekRiskPrices')]);
+    if (!liq) return { ...base, collateralRatioWad: null, healthFactorWad: null, liquidationPriceUsd8: null, borrowable: 0n, withdrawable: 0n };
+    const values = {
+      collateral: amount,
+      collateralDecimals: token.decimals,
+      collateralPrice: oraclePriceToUsd8(liq[0], token.decimals),
+      debt,
+      debtDecimals: loan.decimals,
+      debtPrice: oraclePriceToUsd8(liq[1], loan.decimals),
+    };
+    if (values.collateralPrice === 0n || values.debtPrice === 0n) return { ...base, collateralRatioWad: null, healthFactorWad: null, liquidationPriceUsd8: null, borrowable: 0n, withdrawable: 0n };
     const cr = debt === 0n ? null : collateralRatioWad(values);
-    const room = maxLtv > 0n ? maxBorrow({ ...values, ratioWad: limitRatio }) : 0n;
-    const borrowable = room > debt ? room - debt : 0n;
-    const keep = debt === 0n ? 0n : minCollateral({ ...values, ratioWad: limitRatio });
+    let borrowable = 0n;
+    let withdrawable = 0n;
+    if (risk && maxLtv > 0n && risk[0] > 0n && risk[1] > 0n && !paused) {
+      const riskValues = { ...values, collateralPrice: oraclePriceToUsd8(risk[0], token.decimals), debtPrice: oraclePriceToUsd8(risk[1], loan.decimals) };
+      if (riskValues.collateralPrice > 0n && riskValues.debtPrice > 0n) {
+        // the borrow limit as a minimum collateral ratio, rounded up so the answer never promises too much
+        const limitRatio = (WAD * WAD + maxLtv - 1n) / maxLtv;
+        const room = maxBorrow({ ...riskValues, ratioWad: limitRatio });
+        borrowable = room > debt ? room - debt : 0n;
+        if (borrowable > liquidity) borrowable = liquidity;
+        const keep = debt === 0n ? 0n : minCollateral({ ...riskValues, ratioWad: limitRatio });
+        withdrawable = amount > keep ? amount - keep : 0n;
+      }
+    }
+    if (debt === 0n) withdrawable = amount;
     return {
       ...base,
       collateralRatioWad: cr,
       healthFactorWad: cr === null ? null : (cr * WAD) / ratio,
       liquidationPriceUsd8: debt === 0n ? null : liquidationPrice({ ...values, liquidationRatioWad: ratio }),
-      borrowable: borrowable < liquidity ? borrowable : liquidity,
-      withdrawable: amount > keep ? amount - keep : 0n,
+      borrowable,
+      withdrawable,
     };
   }
 

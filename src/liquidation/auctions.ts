@@ -18,18 +18,8 @@ const BPS = 10_000n;
 /** Points of the curve returned for a live lot: enough to draw it to the tail at the default 10 s step. */
 const MAX_CURVE_POINTS = 120;
 
-export type AuctionParams = {
-  liquidationFeeBps: number;
-  reserveShareBps: number;
-  startPremiumBps: number;
-  stepFactorBps: number;
-  floorBps: number;
-  makerRebateBps: number;
-  stepSeconds: number;
-  tailSeconds: number;
-  makerDelaySeconds: number;
-  lotCount: bigint;
-};
+/** The liquidator's governed auction parameters (its `params()` view without the reentrancy lock). */
+export type AuctionParams = Omit<import('viem').ReadContractReturnType<typeof abis.Liquidator, 'params'>, 'locked'>;
 
 /** Auction prices are loan smallest units per collateral smallest unit × 1e36 (AuctionMath's unit). */
 export type TakeRecord = { block: bigint; timestamp: bigint; taker: Address; collateralOut: bigint; price: bigint; paid: bigint; debtRepaid: bigint; feePaid: bigint; rebate: bigint; txHash: `0x${string}` };
@@ -134,6 +124,7 @@ export class AuctionReader {
   /** Logs applied, by block and log index: two requests scanning the same blocks at once apply each log once. */
   private readonly applied = new Set<string>();
   private scannedTo = -1n;
+  private scanning: Promise<void> = Promise.resolve();
 
   constructor(private readonly lending: LendingReader, liquidator: Address | undefined) {
     if (!liquidator) throw new BaseError(`no Liquidator deployed on ${lending.chain}`, { status: 404, code: 'NO_LIQUIDATOR' });
@@ -203,16 +194,20 @@ export class AuctionReader {
     return { live: view.live.filter(mine), finished: view.recent.filter(mine) };
   }
 
-  /** Applies the liquidator's events up to `to` (each block once, so nothing is counted twice). */
-  private async scan(to: bigint): Promise<void> {
+  /** Applies the liquidator's events up to `to`; scans run one at a time, each log applied once. */
+  private scan(to: bigint): Promise<void> {
+    const run = this.scanning.then(() => this.scanOnce(to));
+    this.scanning = run.catch(() => {});
+    return run;
+  }
+
+  private async scanOnce(to: bigint): Promise<void> {
     if (to <= this.scannedTo) return;
     const client = this.lending.client;
     const logs = await client.getLogs({ address: this.liquidator, fromBlock: this.scannedTo + 1n, toBlock: to });
-    const times = new Map<bigint, bigint>();
-    const timeOf = async (b: bigint) => {
-      if (!times.has(b)) times.set(b, (await client.getBlock({ blockNumber: b })).timestamp);
-      return times.get(b)!;
-    };
+    const blocks = [...new Set(logs.map((l) => l.blockNumber!))];
+    const stamps = await Promise.all(blocks.map((b) => client.getBlock({ blockNumber: b }).then((x) => x.timestamp)));
+    const times = new Map(blocks.map((b, i) => [b, stamps[i]!]));
     for (const ev of parseEventLogs({ abi: abis.Liquidator, logs, strict: false })) {
       const key = `${ev.blockNumber}:${ev.logIndex}`;
       if (this.applied.has(key)) continue;
@@ -220,7 +215,7 @@ export class AuctionReader {
       const a = ev.args as Record<string, unknown>;
       const id = a.id as bigint | undefined;
       if (id === undefined) continue;
-      const at = { block: ev.blockNumber, timestamp: await timeOf(ev.blockNumber) };
+      const at = { block: ev.blockNumber, timestamp: times.get(ev.blockNumber)! };
       if (ev.eventName === 'Kick') {
         this.lots.set(id, {
           id,

@@ -45,6 +45,7 @@ export class ReserveReader {
   /** Logs applied, by block and log index: concurrent reads scanning the same blocks apply each once. */
   private readonly applied = new Set<string>();
   private scannedTo = -1n;
+  private scanning: Promise<void> = Promise.resolve();
   private asset: ReserveView['asset'] | undefined;
 
   constructor(
@@ -99,17 +100,24 @@ export class ReserveReader {
     return this.asset;
   }
 
-  /** Follows the reserve's events up to `to`, each block once. */
-  private async scan(reserve: Address, to: bigint): Promise<void> {
+  /** Follows the reserve's events up to `to`; scans run one at a time, each log applied once. */
+  private scan(reserve: Address, to: bigint): Promise<void> {
+    const run = this.scanning.then(() => this.scanOnce(reserve, to));
+    this.scanning = run.catch(() => {});
+    return run;
+  }
+
+  private async scanOnce(reserve: Address, to: bigint): Promise<void> {
     if (to <= this.scannedTo) return;
     const logs = await this.client.getLogs({ address: reserve, fromBlock: this.scannedTo + 1n, toBlock: to });
-    const times = new Map<bigint, bigint>();
+    const blocks = [...new Set(logs.map((l) => l.blockNumber!))];
+    const stamps = await Promise.all(blocks.map((b) => this.client.getBlock({ blockNumber: b }).then((x) => x.timestamp)));
+    const times = new Map(blocks.map((b, i) => [b, stamps[i]!]));
     for (const ev of parseEventLogs({ abi: abis.RiskReserve, logs, strict: false })) {
       const key = `${ev.blockNumber}:${ev.logIndex}`;
       if (this.applied.has(key)) continue;
       this.applied.add(key);
       const a = ev.args as Record<string, unknown>;
-      if (!times.has(ev.blockNumber)) times.set(ev.blockNumber, (await this.client.getBlock({ blockNumber: ev.blockNumber })).timestamp);
       const base = { block: ev.blockNumber, logIndex: ev.logIndex, timestamp: times.get(ev.blockNumber)!, balance: a.balance as bigint, txHash: ev.transactionHash };
       if (ev.eventName === 'Deposited') this.moves.push({ ...base, kind: 'deposit', amount: a.amount as bigint, from: a.from as Address });
       else if (ev.eventName === 'Skimmed') this.moves.push({ ...base, kind: 'skim', amount: a.amount as bigint, from: null });

@@ -81,9 +81,9 @@ export const chainErrorsSchema = z.array(z.object({ chain: z.string(), error: z.
 export const tokenSchema = z.object({ symbol: z.string(), address: z.string(), decimals: z.number().int() });
 
 export const pricedTokenSchema = tokenSchema.extend({
-  price: amount('USD per smallest unit × 1e36 (the oracle unit)').nullable(),
+  price: amount('What the feed says now (the oracle’s peek): USD per smallest unit × 1e36').nullable(),
   priceUsd8: amount('USD per whole token, 8 decimals').nullable(),
-  priceError: z.string().optional().describe('Why the oracle refuses the price (stale, deviation guard)'),
+  priceError: z.string().optional().describe('Why the oracle refuses the price (stale, not positive)'),
 });
 
 export const marketSchema = z.object({
@@ -92,6 +92,7 @@ export const marketSchema = z.object({
   block: amount(),
   timestamp: amount(),
   contracts: z.object({ pool: z.string(), oracle: z.string(), liquidator: z.string(), reserve: z.string().nullable(), registry: z.string() }),
+  paused: z.boolean().describe('The guardian paused new risk; repay and liquidation go on'),
   loanAsset: pricedTokenSchema,
   totalSupplyAssets: amount('Owed to lenders, interest included (loan smallest units)'),
   totalBorrowAssets: amount('Debt of open positions, interest included'),
@@ -108,6 +109,7 @@ export const marketSchema = z.object({
       liquidationRatioWad: amount('Minimum collateral ratio; below it a position is liquidatable'),
       maxLtvWad: amount('Maximum loan-to-value for borrowing and withdrawing'),
       enabled: z.boolean(),
+      minDebt: amount('Smallest debt a position may keep after a borrow or partial repay'),
       totalCollateral: amount('Collateral held by the pool for positions and lots'),
       totalCollateralUsdWad: amount().nullable(),
     }),
