@@ -32,6 +32,11 @@ function MarketCard({ m, reserve }: { m: Market; reserve: Reserve | undefined })
     <article className="market-card" data-testid={`market-${m.chain}`} aria-labelledby={`market-${m.chain}-title`}>
       <header className="market-head">
         <h2 id={`market-${m.chain}-title`}>{m.chain}</h2>
+        {m.paused && (
+          <span className="pill warn" data-testid="paused" title="The guardian paused new risk; repay and liquidation go on">
+            paused
+          </span>
+        )}
         <span className="muted">
           chain id {m.chainId} · block {fmtUnits(m.block, 0)} · pool <Address address={m.contracts.pool} label={`${m.chain} pool`} />
         </span>
@@ -84,6 +89,7 @@ function MarketCard({ m, reserve }: { m: Market; reserve: Reserve | undefined })
             <th scope="col" className="num">Value</th>
             <th scope="col" className="num" title="Loans can be taken up to this loan-to-value">Max LTV</th>
             <th scope="col" className="num" title="Below this collateral ratio a position is liquidated">Liquidation at</th>
+            <th scope="col" className="num" title="Smallest debt a position may keep">Min debt</th>
             <th scope="col">Status</th>
           </tr>
         </thead>
@@ -101,6 +107,7 @@ function MarketCard({ m, reserve }: { m: Market; reserve: Reserve | undefined })
               <td className="num">{c.totalCollateralUsdWad === null ? '—' : fmtUsdWad(c.totalCollateralUsdWad)}</td>
               <td className="num">{fmtPct(c.maxLtvWad, 0)}</td>
               <td className="num">{fmtPct(c.liquidationRatioWad, 0)} ratio</td>
+              <td className="num">{fmtToken(c.minDebt, loan.decimals, loan.symbol, 2)}</td>
               <td>{c.enabled ? <span className="pill ok">enabled</span> : <span className="pill warn">frozen</span>}</td>
             </tr>
           ))}
