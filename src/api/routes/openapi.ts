@@ -60,8 +60,9 @@ export const errorSchema = z
   })
   .describe('Error answer');
 
-const jsonSchema = (s: z.ZodType) => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>;
+/** Request parts are described as clients send them (input), answers as the server sends them (output). */
+const jsonSchema = (s: z.ZodType, io: 'input' | 'output' = 'output') => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 };
 
@@ -72,7 +73,7 @@ function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined) {
   if (!schema) return [];
   const shape = schema.shape as Record<string, z.ZodType>;
   return Object.entries(shape).map(([name, s]) => {
-    const js = jsonSchema(s);
+    const js = jsonSchema(s, 'input');
     return {
       name,
       in: where,

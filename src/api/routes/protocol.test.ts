@@ -59,7 +59,12 @@ describe('protocol routes on a devnet chain', () => {
     expect(Object.keys(paths).sort()).toEqual(['/auctions', '/chains', '/health', '/later/{id}', '/markets', '/openapi.json', '/positions/{address}', '/reserve', '/stream'].sort());
     for (const [path, ops] of Object.entries(paths)) expect(Object.keys(ops), path).toEqual(['get']);
     const position = paths['/positions/{address}']!.get!;
-    expect(position.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'address', in: 'path' }), expect.objectContaining({ name: 'chain', in: 'query' })]));
+    expect(position.parameters).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'address', in: 'path', required: true, schema: expect.objectContaining({ type: 'string' }) }),
+        expect.objectContaining({ name: 'chain', in: 'query', required: false }),
+      ]),
+    );
     const schema = position.responses['200']!.content!['application/json']!.schema;
     expect(JSON.stringify(schema)).toContain('healthFactorWad');
     expect(position.responses['400']).toBeDefined();
