@@ -15,12 +15,14 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // viem's local signing (the devnet account picker) and ABI coders make one ~600 kB bundle; fine for a dashboard
+    chunkSizeWarningLimit: 800,
   },
   server: {
     host: '127.0.0.1',
-    proxy: {
-      '/chains': api,
-      '/health': api,
-    },
+    // changeOrigin: the API checks the Host header (no DNS rebinding), so the proxy must present the API's own host
+    proxy: Object.fromEntries(
+      ['/chains', '/health', '/markets', '/positions', '/auctions', '/reserve', '/stream', '/prices', '/kyc', '/compliance', '/openapi.json'].map((p) => [p, { target: api, changeOrigin: true }]),
+    ),
   },
 });

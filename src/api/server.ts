@@ -9,6 +9,12 @@ import type { Service } from '../shared/service.ts';
 import { assertPortFree } from '../chain/devnet/anvil.ts';
 import { chainsRoutes } from './routes/chains.ts';
 import { allowedHosts, assertBindAllowed, registerSecurity } from './security.ts';
+import { collectRoutes, openapiRoutes } from './routes/openapi.ts';
+import { ProtocolReaders, marketsRoutes } from './routes/markets.ts';
+import { positionsRoutes } from './routes/positions.ts';
+import { auctionsRoutes } from './routes/auctions.ts';
+import { reserveRoutes } from './routes/reserve.ts';
+import { streamRoutes } from './routes/stream.ts';
 
 export type ApiOptions = {
   devnet: { manifest: Manifest };
@@ -34,8 +40,13 @@ export async function startApi(opts: ApiOptions): Promise<Api> {
   await assertPortFree(opts.port, host, 'API port');
   const app = Fastify({ logger: false });
   registerSecurity(app, { hosts: allowedHosts(host, opts.port), corsOrigins: opts.corsOrigins, logger });
+  const routes = collectRoutes(app); // before any route, so GET /openapi.json lists them all
   await app.register(chainsRoutes, { manifest: opts.devnet.manifest, services: opts.services });
+  const readers = new ProtocolReaders(opts.devnet.manifest);
+  for (const plugin of [marketsRoutes, positionsRoutes, auctionsRoutes, reserveRoutes]) await app.register(plugin, { readers });
+  await app.register(streamRoutes, { manifest: opts.devnet.manifest, chains: readers.chains });
   if (opts.register) await opts.register(app);
+  await app.register(openapiRoutes, { routes });
   const webDir = opts.webDir ?? resolve(repoRoot, 'web/dist');
   if (existsSync(webDir)) await app.register(fastifyStatic, { root: webDir, prefix: '/' });
   await app.listen({ port: opts.port, host });

@@ -9,6 +9,7 @@ import {
   isLiquidatable,
   liquidationPrice,
   maxBorrow,
+  minCollateral,
   valueUsd8,
 } from './health.ts';
 
@@ -104,6 +105,20 @@ describe('maxBorrow', () => {
     expect(max).toBe(18_181_818_181n);
     expect(isLiquidatable({ ...p, debt: max, liquidationRatioWad: ETH_LIKE_LIQUIDATION_RATIO_WAD })).toBe(false);
     expect(isLiquidatable({ ...p, debt: max + 1n, liquidationRatioWad: ETH_LIKE_LIQUIDATION_RATIO_WAD })).toBe(true);
+  });
+});
+
+describe('minCollateral', () => {
+  it('isTheLeastCollateralThatStaysHealthy', () => {
+    const { collateral: _c, ...p } = position(2000n * E8, 12_345_678_901n);
+    const min = minCollateral({ ...p, ratioWad: ETH_LIKE_LIQUIDATION_RATIO_WAD });
+    expect(isLiquidatable({ ...p, collateral: min, liquidationRatioWad: ETH_LIKE_LIQUIDATION_RATIO_WAD })).toBe(false);
+    expect(isLiquidatable({ ...p, collateral: min - 1n, liquidationRatioWad: ETH_LIKE_LIQUIDATION_RATIO_WAD })).toBe(true);
+  });
+
+  it('isZeroWithoutDebt', () => {
+    const { collateral: _c, ...p } = position(2000n * E8, 0n);
+    expect(minCollateral({ ...p, ratioWad: WAD })).toBe(0n);
   });
 });
 

@@ -93,6 +93,21 @@ export function liquidationPrice(
   return (need + perPriceUnit - 1n) / perPriceUnit;
 }
 
+/**
+ * The least collateral (smallest units) that keeps `debt` healthy under `ratioWad` at these prices:
+ * the mirror image of `maxBorrow`. Pass the borrow limit's ratio to find how much collateral a
+ * borrower may withdraw. 0 when there is no debt.
+ */
+export function minCollateral(p: Omit<PositionValues, 'collateral'> & { ratioWad: bigint }): bigint {
+  check({ ...p, collateral: 0n });
+  positive('ratioWad', p.ratioWad);
+  const need = debtSide({ ...p }) * p.ratioWad;
+  if (need === 0n) return 0n;
+  // healthy iff collateral * perUnit >= need, so the least healthy collateral is ceil(need / perUnit)
+  const perUnit = p.collateralPrice * 10n ** BigInt(p.debtDecimals) * WAD;
+  return (need + perUnit - 1n) / perUnit;
+}
+
 /** USD value (8 decimals, rounded down) of `amount` smallest units of a token. */
 export function valueUsd8(amount: bigint, decimals: number, price8: bigint): bigint {
   nonNegative('amount', amount);

@@ -1,5 +1,8 @@
 import type { ComponentType } from 'react';
 import { NetworkPage } from './routes/network/NetworkPage.tsx';
+import { MarketsPage } from './routes/markets/MarketsPage.tsx';
+import { PositionPage } from './routes/position/PositionPage.tsx';
+import { LiquidationsPage } from './routes/liquidations/LiquidationsPage.tsx';
 import { KycPage } from './routes/kyc/KycPage.tsx';
 
 /**
@@ -15,5 +18,8 @@ export type Route = {
 
 export const routes: readonly Route[] = [
   { path: '/network', title: 'Network', Page: NetworkPage },
+  { path: '/markets', title: 'Markets', Page: MarketsPage },
+  { path: '/position', title: 'Position', Page: PositionPage },
+  { path: '/liquidations', title: 'Liquidations', Page: LiquidationsPage },
   { path: '/kyc', title: 'KYC', Page: KycPage },
 ];
