@@ -11,7 +11,8 @@ import { ChainClock } from '../oracle/chainClock.ts';
 import { PricePusher } from '../oracle/pricePusher.ts';
 import type { LiquidationInstruction } from './instruction.ts';
 import { parseInstruction } from './instruction.ts';
-import { contractHealth, LiquidationMonitor, screenRatio, wholeTokenPrice } from './monitor.ts';
+import { poolHealth as contractHealth } from '../lending/health.ts';
+import { LiquidationMonitor, screenRatio, wholeTokenPrice } from './monitor.ts';
 import { openPositions } from './scenario.ts';
 import { parseScenario } from './scenarioFile.ts';
 
