@@ -211,6 +211,7 @@ describe('liquidation monitor on a devnet chain', () => {
     });
     const [half] = await openPositions(s, 1, chain, deployer, contracts, contracts.WETH!, () => {}, 400);
     const [most] = await openPositions(s, 1, chain, deployer, contracts, contracts.WETH!, () => {}, 500);
+    await clock.refresh(); // setup mined its own blocks
 
     // the monitor's transport fails the next request of a chosen method once, as a flaky node would
     const real = http(chain.rpcUrl, { retryCount: 0 })({ chain: toViemChain(chain) });

@@ -77,6 +77,9 @@ type CollateralAsset = {
   price: bigint;
 };
 
+/** A block's borrow index and prices; collateral prices by lower-case address. */
+type MarketRead = { market: { totalBorrowAssets: bigint; totalBorrowShares: bigint }; loanPrice: bigint; prices: Map<string, bigint> };
+
 /** Where event application stands: every event up to (block, logIndex) is in the book. */
 type Cursor = { block: bigint; logIndex: number; hash: Hex | undefined };
 
@@ -263,11 +266,14 @@ export class LiquidationMonitor implements Service {
     try {
       const latest = await this.call(() => this.o.client.getBlockNumber({ cacheTime: 0 }));
       if (latest > this.processed) {
+        // the block's index and prices do not depend on its events: read them while catching up
+        const reads = this.readMarket(latest);
+        reads.catch(() => {}); // awaited below; a failed catch-up must not leave it unhandled
         await this.catchUp(latest);
-        await this.pass(latest);
+        await this.pass(latest, await reads);
         this.processed = latest;
       } else if (Date.now() - this.lastPassAt >= this.recomputeMs) {
-        await this.pass(latest);
+        await this.pass(latest, await this.readMarket(latest));
       }
       this.lastError = undefined;
     } catch (err) {
@@ -311,21 +317,30 @@ export class LiquidationMonitor implements Service {
     }
   }
 
-  /** One health pass at `block`: screen every position, confirm candidates with the pool's rule, instruct. */
-  private async pass(block: bigint): Promise<void> {
-    const book = this.book!;
-    const assets = this.assetByIndex;
+  /** The pool's borrow index and the oracle's prices at `block`, for the assets known now. */
+  private async readMarket(block: bigint): Promise<MarketRead> {
+    const assets = [...this.assetByIndex];
     const [market, loanPrice, ...prices] = await Promise.all([
       this.call(() => this.o.client.readContract({ address: this.o.pool, abi: abis.LendingPool, functionName: 'expectedMarket', blockNumber: block })),
       this.peek(this.loanAsset!, block),
       ...assets.map((x) => this.peek(x.address, block)),
     ]);
+    return { market, loanPrice, prices: new Map(assets.map((x, i) => [x.address.toLowerCase(), prices[i]!])) };
+  }
+
+  /** One health pass at `block`: screen every position, confirm candidates with the pool's rule, instruct. */
+  private async pass(block: bigint, read: MarketRead): Promise<void> {
+    const book = this.book!;
+    const assets = this.assetByIndex;
+    const { market, loanPrice } = read;
+    // an asset listed by the events just applied has no price in the read yet
+    for (const x of assets) if (!read.prices.has(x.address.toLowerCase())) read.prices.set(x.address.toLowerCase(), await this.peek(x.address, block));
     // the book compares USD per whole token at one common scale (1e18), so both sides share it
     book.setDebtPrice(wholeTokenPrice(loanPrice, this.loanDecimals));
-    assets.forEach((x, i) => {
-      x.price = prices[i]!;
+    for (const x of assets) {
+      x.price = read.prices.get(x.address.toLowerCase())!;
       book.setPrice(x.index, wholeTokenPrice(x.price, x.decimals));
-    });
+    }
     const index: BorrowIndex = { totalBorrowAssets: market.totalBorrowAssets, totalBorrowShares: market.totalBorrowShares };
     book.setDebtIndex(index.totalBorrowAssets + VIRTUAL_ASSETS, index.totalBorrowShares + VIRTUAL_SHARES);
 
@@ -337,6 +352,7 @@ export class LiquidationMonitor implements Service {
     const now = Date.now();
     let unhealthy = 0;
     let issuedNow = 0;
+    const debug = this.log.isLevelEnabled('debug');
     for (let i = 0; i < count; i++) {
       if (i > 0 && i % CONFIRMATIONS_PER_YIELD === 0) await new Promise<void>((r) => setImmediate(r));
       const slot = slots[i]!;
@@ -367,7 +383,7 @@ export class LiquidationMonitor implements Service {
       };
       this.issued++;
       issuedNow++;
-      this.log.debug({ borrower: instruction.borrower, collateral: asset.address, block: Number(block) }, 'position liquidatable: instructing');
+      if (debug) this.log.debug({ borrower: instruction.borrower, collateral: asset.address, block: Number(block) }, 'position liquidatable: instructing');
       try {
         const r = this.o.onInstruction(instruction);
         if (r) await r;
