@@ -115,7 +115,11 @@ export class LiquidationMonitor implements Service {
   private cursor: Cursor = { block: -1n, logIndex: -1, hash: undefined };
   private lastPassAt = 0;
   private lastError: string | undefined;
-  private readonly instructedAt = new Map<string, number>();
+  /**
+   * When the position in each book slot was last instructed (ms since the epoch, 0: never), by slot
+   * rather than by key: a pass after a crash looks up hundreds of thousands of them.
+   */
+  private instructedAt = new Float64Array(1024);
   private readonly loop: PollLoop;
   private stopped = true;
   private passes = 0;
@@ -125,6 +129,8 @@ export class LiquidationMonitor implements Service {
   private rpcCallsLastStep = 0;
   private eventsApplied = 0;
   private rebuilds = 0;
+  /** Wall time of the last pass's own work (screen, confirmation, instructions), RPC waits excluded. */
+  private lastPassMs = 0;
 
   constructor(private readonly o: MonitorOptions) {
     this.log = (o.logger ?? rootLogger).child({ service: this.name, chain: o.chain });
@@ -149,6 +155,7 @@ export class LiquidationMonitor implements Service {
     eventsApplied: number;
     rebuilds: number;
     lastScanned: number;
+    lastPassMs: number;
   } {
     return {
       positions: this.book?.size ?? 0,
@@ -160,6 +167,7 @@ export class LiquidationMonitor implements Service {
       eventsApplied: this.eventsApplied,
       rebuilds: this.rebuilds,
       lastScanned: this.book?.lastScanned ?? 0,
+      lastPassMs: this.lastPassMs,
     };
   }
 
@@ -251,8 +259,7 @@ export class LiquidationMonitor implements Service {
         this.change(a.borrower as Address, a.collateral as Address, -(a.shares as bigint), 0n);
         break;
       case 'Seize':
-        this.change(a.borrower as Address, a.collateral as Address, -(a.shares as bigint), -(a.collateralAmount as bigint));
-        this.instructedAt.delete(positionKey({ borrower: a.borrower as string, collateral: a.collateral as string }));
+        this.change(a.borrower as Address, a.collateral as Address, -(a.shares as bigint), -(a.collateralAmount as bigint), true);
         break;
       case 'CollateralReturned':
         if (a.credited) this.change(a.borrower as Address, a.collateral as Address, 0n, a.amount as bigint);
@@ -330,6 +337,7 @@ export class LiquidationMonitor implements Service {
 
   /** One health pass at `block`: screen every position, confirm candidates with the pool's rule, instruct. */
   private async pass(block: bigint, read: MarketRead): Promise<void> {
+    const started = performance.now();
     const book = this.book!;
     const assets = this.assetByIndex;
     const { market, loanPrice } = read;
@@ -353,14 +361,14 @@ export class LiquidationMonitor implements Service {
     let unhealthy = 0;
     let issuedNow = 0;
     const debug = this.log.isLevelEnabled('debug');
+    const observedBlock = Number(block);
     for (let i = 0; i < count; i++) {
       if (i > 0 && i % CONFIRMATIONS_PER_YIELD === 0) await new Promise<void>((r) => setImmediate(r));
       const slot = slots[i]!;
-      const id = book.idAt(slot);
       const shares = book.debtAt(slot);
-      if (id === undefined || shares === 0n) continue;
-      const last = this.instructedAt.get(id);
-      if (last !== undefined && now - last < this.reissueMs) {
+      if (shares === 0n) continue;
+      const last = this.instructedAt[slot]!;
+      if (last !== 0 && now - last < this.reissueMs) {
         unhealthy++; // confirmed when it was instructed, and debt only grows until it is repaid or seized
         continue;
       }
@@ -368,7 +376,7 @@ export class LiquidationMonitor implements Service {
       const h = poolHealth(book.collateralAt(slot), asset.price, debtOfShares(shares, index), loanPrice, asset.poolRatio);
       if (!h.liquidatable) continue;
       unhealthy++;
-      this.instructedAt.set(id, now);
+      this.instructedAt[slot] = now;
       const instruction: LiquidationInstruction = {
         chain: this.o.chain,
         pool: this.o.pool,
@@ -376,7 +384,7 @@ export class LiquidationMonitor implements Service {
         borrower: this.borrowerOfSlot[slot]!,
         collateral: asset.address,
         reason: 'unhealthy',
-        observedBlock: Number(block),
+        observedBlock,
         priceBlock: Math.max(asset.priceBlock, this.loanPriceBlock),
         collateralValue: h.collateralValue.toString(),
         debtValue: h.debtValue.toString(),
@@ -392,10 +400,12 @@ export class LiquidationMonitor implements Service {
       }
     }
     this.lastUnhealthy = unhealthy;
+    this.lastPassMs = performance.now() - started;
     if (issuedNow > 0) this.log.info({ block: Number(block), instructions: issuedNow, unhealthy, candidates: count }, 'positions liquidatable: instructed');
   }
 
-  private change(borrower: Address, collateral: Address, dShares: bigint, dCollateral: bigint): void {
+  /** Applies a change to one position; `seized` forgets when it was instructed (a new lot starts afresh). */
+  private change(borrower: Address, collateral: Address, dShares: bigint, dCollateral: bigint, seized = false): void {
     const book = this.book!;
     const asset = this.assets.get(collateral.toLowerCase())!;
     const id = positionKey({ borrower, collateral });
@@ -409,11 +419,18 @@ export class LiquidationMonitor implements Service {
       throw new BaseError(`position ${id} went negative replaying events: rebuilding the book from the logs`, { details: `shares ${shares}, collateral ${amount}` });
     }
     if (shares === 0n && amount === 0n) {
+      if (slot !== undefined) this.instructedAt[slot] = 0;
       book.remove(id);
       return;
     }
     const s = book.upsert(id, { collateralAsset: asset.index, collateral: amount, debt: shares });
     this.borrowerOfSlot[s] = borrower;
+    if (s >= this.instructedAt.length) {
+      const grown = new Float64Array(Math.max(s + 1, this.instructedAt.length * 2));
+      grown.set(this.instructedAt);
+      this.instructedAt = grown;
+    }
+    if (slot === undefined || seized) this.instructedAt[s] = 0; // a new position in this slot, or a fresh start
   }
 
   /** Forgets every position and cursor; the next step replays the logs from `fromBlock`. */
@@ -422,6 +439,7 @@ export class LiquidationMonitor implements Service {
     this.assets.clear();
     this.assetByIndex = [];
     this.borrowerOfSlot = [];
+    this.instructedAt = new Float64Array(1024);
     this.processed = (this.o.fromBlock ?? 0n) - 1n;
     this.appliedThrough = this.processed;
     this.cursor = { block: -1n, logIndex: -1, hash: undefined };
