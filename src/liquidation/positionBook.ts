@@ -102,8 +102,14 @@ type Asset = {
   /** Factor and debt pad of the last full pass (NaN: none since the last price was unknown). */
   nearFactor: number;
   nearPad: number;
-  /** Slots noted near the threshold at the last full pass, or changed since (may hold stale slots). */
+  /**
+   * Positions noted near the threshold at the last full pass or written since: slot and a copy of its
+   * screening numbers, dense so an incremental pass is a sequential scan. An entry whose position left
+   * the asset has collateral +Infinity (never flagged).
+   */
   near: Uint32Array;
+  nearCollateral: Float64Array;
+  nearDebt: Float64Array;
   nearLength: number;
 };
 
@@ -133,11 +139,10 @@ export class PositionBook {
   private unhealthy: Uint32Array;
   private exactChecks = 0;
   private scanned = 0;
-  /** Asset index + 1 of the near list a slot was last added to (0: none), so a slot is added once. */
+  /** Asset index + 1 of the near list holding a live entry for the slot (0: none). */
   private nearMark: Uint32Array;
-  /** Pass stamp per slot: a stale duplicate in a near list is reported once. */
-  private seenIn: Uint32Array;
-  private passStamp = 0;
+  /** Where that entry sits in the list. */
+  private nearPos: Uint32Array;
 
   constructor(config: PositionBookConfig) {
     this.debtDecimals = decimals('debtDecimals', config.debtDecimals);
@@ -150,7 +155,7 @@ export class PositionBook {
     this.rowOfSlot = new Uint32Array(initial);
     this.unhealthy = new Uint32Array(initial);
     this.nearMark = new Uint32Array(initial);
-    this.seenIn = new Uint32Array(initial);
+    this.nearPos = new Uint32Array(initial);
     for (const asset of config.collateralAssets) this.addCollateralAsset(asset);
   }
 
@@ -168,6 +173,8 @@ export class PositionBook {
       nearFactor: Number.NaN,
       nearPad: 0,
       near: new Uint32Array(16),
+      nearCollateral: new Float64Array(16),
+      nearDebt: new Float64Array(16),
       nearLength: 0,
     };
     this.assets.push(asset);
@@ -363,7 +370,8 @@ export class PositionBook {
       });
     }
     // the near list answers for every position as long as no factor fell, nor the pad grew, by more
-    // than NEAR since the full pass (see noteIfNear); past half the bucket a full pass is as cheap
+    // than NEAR since the full pass (see noteIfNear); past half the bucket (dead entries included) a
+    // full pass is as cheap, and rebuilds the list
     const incremental =
       asset.factor * NEAR >= asset.nearFactor && this.debtPad <= asset.nearPad * NEAR && asset.nearLength * 2 < n;
     return incremental ? this.scanNear(asset, out, start) : this.scanAll(asset, out, start);
@@ -383,25 +391,27 @@ export class PositionBook {
     const debt = bucket.debt;
     const slots = bucket.slots;
     const mark = this.nearMark;
+    const pos = this.nearPos;
     const tag = this.assets.indexOf(asset) + 1;
-    let near = asset.near;
-    // forget the old near list: unmark what it held
-    for (let i = 0; i < asset.nearLength; i++) if (mark[near[i]!] === tag) mark[near[i]!] = 0;
-    let nearLength = 0;
+    // forget the old near list: unmark the live entries it held
+    for (let i = 0; i < asset.nearLength; i++) if (mark[asset.near[i]!] === tag) mark[asset.near[i]!] = 0;
+    asset.nearLength = 0;
     let count = start;
     for (let row = 0; row < n; row++) {
       const c = collateral[row]! * factor;
       const d = debt[row]!;
       if (c >= (d + farPad) * farAbove) continue; // far from the threshold (also every debt-free position)
       const slot = slots[row]!;
-      if (nearLength === near.length) near = growUint32(near);
-      near[nearLength++] = slot;
+      if (asset.nearLength === asset.near.length) growNear(asset);
+      const at = asset.nearLength++;
+      asset.near[at] = slot;
+      asset.nearCollateral[at] = collateral[row]!;
+      asset.nearDebt[at] = d;
       mark[slot] = tag;
+      pos[slot] = at;
       if (c >= (d + pad) * ABOVE) continue; // clearly healthy
       if (c < d * BELOW || this.exactlyLiquidatable(slot, asset)) out[count++] = slot;
     }
-    asset.near = near;
-    asset.nearLength = nearLength;
     asset.nearFactor = factor;
     asset.nearPad = pad;
     this.scanned += n;
@@ -409,26 +419,21 @@ export class PositionBook {
   }
 
   private scanNear(asset: Asset, out: Uint32Array, start: number): number {
-    const bucket = asset.bucket;
     const factor = asset.factor;
     const pad = this.debtPad;
     const near = asset.near;
-    const assetIndex = this.assets.indexOf(asset);
-    const stamp = ++this.passStamp;
-    const seen = this.seenIn;
+    const nearCollateral = asset.nearCollateral;
+    const nearDebt = asset.nearDebt;
+    const n = asset.nearLength;
     let count = start;
-    for (let i = 0; i < asset.nearLength; i++) {
-      const slot = near[i]!;
-      // stale entries: the position left this asset (or the book) since it was noted, or is listed twice
-      if (this.assetOfSlot[slot] !== assetIndex || seen[slot] === stamp) continue;
-      seen[slot] = stamp;
-      const row = this.rowOfSlot[slot]!;
-      const c = bucket.collateral[row]! * factor;
-      const d = bucket.debt[row]!;
+    for (let i = 0; i < n; i++) {
+      const c = nearCollateral[i]! * factor;
+      const d = nearDebt[i]!;
       if (c >= (d + pad) * ABOVE) continue;
+      const slot = near[i]!;
       if (c < d * BELOW || this.exactlyLiquidatable(slot, asset)) out[count++] = slot;
     }
-    this.scanned += asset.nearLength;
+    this.scanned += n;
     return count;
   }
 
@@ -441,11 +446,29 @@ export class PositionBook {
     const asset = this.assets[assetIndex]!;
     if (Number.isNaN(asset.nearFactor)) return; // no full pass yet: the next pass is a full one
     const tag = assetIndex + 1;
-    if (this.nearMark[slot] === tag) return;
+    if (this.nearMark[slot] === tag) {
+      // listed already: keep its copy current
+      const at = this.nearPos[slot]!;
+      asset.nearCollateral[at] = collateral;
+      asset.nearDebt[at] = debt;
+      return;
+    }
     if (collateral * asset.nearFactor >= (debt + asset.nearPad * NEAR) * ABOVE * NEAR) return;
-    if (asset.nearLength === asset.near.length) asset.near = growUint32(asset.near);
-    asset.near[asset.nearLength++] = slot;
+    if (asset.nearLength === asset.near.length) growNear(asset);
+    const at = asset.nearLength++;
+    asset.near[at] = slot;
+    asset.nearCollateral[at] = collateral;
+    asset.nearDebt[at] = debt;
     this.nearMark[slot] = tag;
+    this.nearPos[slot] = at;
+  }
+
+  /** A position leaves an asset: its near entry, if any, can no longer be flagged. */
+  private dropNear(slot: number, assetIndex: number): void {
+    if (this.nearMark[slot] !== assetIndex + 1) return;
+    const asset = this.assets[assetIndex]!;
+    asset.nearCollateral[this.nearPos[slot]!] = Number.POSITIVE_INFINITY;
+    this.nearMark[slot] = 0;
   }
 
   private exactlyLiquidatable(slot: number, asset: Asset): boolean {
@@ -495,7 +518,9 @@ export class PositionBook {
     const nearMark = new Uint32Array(capacity);
     nearMark.set(this.nearMark);
     this.nearMark = nearMark;
-    this.seenIn = new Uint32Array(capacity); // stamps only matter within one pass
+    const nearPos = new Uint32Array(capacity);
+    nearPos.set(this.nearPos);
+    this.nearPos = nearPos;
     this.capacity = capacity;
   }
 
@@ -509,6 +534,7 @@ export class PositionBook {
 
   // Swap-remove: the bucket's last row fills the hole, so buckets stay dense and passes sequential.
   private leaveBucket(slot: number): void {
+    this.dropNear(slot, this.assetOfSlot[slot]!);
     const bucket = this.assets[this.assetOfSlot[slot]!]!.bucket;
     const row = this.rowOfSlot[slot]!;
     const last = --bucket.length;
@@ -555,10 +581,17 @@ function growBucket(bucket: Bucket): void {
   bucket.debt = debt;
 }
 
-function growUint32(a: Uint32Array): Uint32Array {
-  const grown = new Uint32Array(a.length * 2);
-  grown.set(a);
-  return grown;
+function growNear(asset: Asset): void {
+  const capacity = asset.near.length * 2;
+  const near = new Uint32Array(capacity);
+  near.set(asset.near);
+  const c = new Float64Array(capacity);
+  c.set(asset.nearCollateral);
+  const d = new Float64Array(capacity);
+  d.set(asset.nearDebt);
+  asset.near = near;
+  asset.nearCollateral = c;
+  asset.nearDebt = d;
 }
 
 function decimals(name: string, v: number): number {
