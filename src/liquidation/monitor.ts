@@ -16,7 +16,7 @@
  * (HealthLib, src/lending/health.ts) at that block's prices and index: no RPC per position.
  * Instructions go out one by one as they are confirmed.
  */
-import { parseEventLogs, toEventSelector, type Address, type Chain, type Hex, type Log, type PublicClient, type Transport } from 'viem';
+import { parseEventLogs, toEventSelector, type Abi, type Address, type Chain, type Hex, type Log, type PublicClient, type Transport } from 'viem';
 import { abis } from '../chain/abi/generated.ts';
 import { debtOfShares, poolHealth, VIRTUAL_ASSETS, VIRTUAL_SHARES, type BorrowIndex } from '../lending/health.ts';
 import { BaseError, oneLine } from '../shared/errors.ts';
@@ -324,15 +324,24 @@ export class LiquidationMonitor implements Service {
     }
   }
 
-  /** The pool's borrow index and the oracle's prices at `block`, for the assets known now. */
+  /**
+   * The pool's borrow index and the oracle's prices at `block`, for the assets known now: one
+   * `eth_call` (viem's deployless multicall: the aggregator runs as call data, nothing to deploy).
+   */
   private async readMarket(block: bigint): Promise<MarketRead> {
     const assets = [...this.assetByIndex];
-    const [market, loanPrice, ...prices] = await Promise.all([
-      this.call(() => this.o.client.readContract({ address: this.o.pool, abi: abis.LendingPool, functionName: 'expectedMarket', blockNumber: block })),
-      this.peek(this.loanAsset!, block),
-      ...assets.map((x) => this.peek(x.address, block)),
-    ]);
-    return { market, loanPrice, prices: new Map(assets.map((x, i) => [x.address.toLowerCase(), prices[i]!])) };
+    const oracle = await this.oracleAddress();
+    const peek = (asset: Address) => ({ address: oracle, abi: abis.PriceOracle, functionName: 'peek', args: [asset] }) as const;
+    const contracts: readonly { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] }[] = [
+      { address: this.o.pool, abi: abis.LendingPool, functionName: 'expectedMarket' },
+      peek(this.loanAsset!),
+      ...assets.map((x) => peek(x.address)),
+    ];
+    const [market, loanPrice, ...prices] = (await this.call(() =>
+      this.o.client.multicall({ contracts: contracts as never, allowFailure: false, deployless: true, blockNumber: block }),
+    )) as unknown[];
+    const m = market as { totalBorrowAssets: bigint; totalBorrowShares: bigint };
+    return { market: m, loanPrice: loanPrice as bigint, prices: new Map(assets.map((x, i) => [x.address.toLowerCase(), prices[i] as bigint])) };
   }
 
   /** One health pass at `block`: screen every position, confirm candidates with the pool's rule, instruct. */
