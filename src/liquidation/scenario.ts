@@ -89,6 +89,8 @@ export type ScenarioReport = {
   instructions: number;
   collateralAsset: string;
   durationMs: number;
+  /** Wall time the report's own observer spent reading the chain while the path played and drained. */
+  observerMs: number;
 };
 
 type Tracked = {
@@ -219,7 +221,16 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
     const takes: { lot: bigint; price: bigint; block: bigint; taker: Address; rebate: bigint; deviation: number }[] = [];
     let resets = 0;
     let reserveUsed = 0n;
+    let observerMs = 0;
     const observe = async (block: MinedBlock) => {
+      const observing = performance.now();
+      try {
+        await observeBlock(block);
+      } finally {
+        observerMs += performance.now() - observing;
+      }
+    };
+    const observeBlock = async (block: MinedBlock) => {
       const [logs, market, pc, pl] = await Promise.all([
         pub.getLogs({ address: [contracts.LendingPool!, contracts.Liquidator!], fromBlock: block.number, toBlock: block.number }),
         pub.readContract({ address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'expectedMarket', blockNumber: block.number }),
@@ -402,6 +413,7 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
       instructions: instructions.length,
       collateralAsset: symbol,
       durationMs: Date.now() - started,
+      observerMs: Math.round(observerMs),
     };
     void loanPrice;
     return report;
