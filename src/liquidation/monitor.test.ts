@@ -65,7 +65,7 @@ describe('liquidation monitor on a devnet chain', () => {
     contracts = devnet.manifest.chains[chain.name]!.contracts as Record<string, Address>;
     deployer = chainClients(chain, devnetAccount('deployer'), 50);
     clock = new ChainClock(deployer.public);
-    await clock.automine();
+    await clock.takeOver(); // blocks are mined on purpose only: openPositions mines its own
     // four positions at LTV 0.6, 0.7, 0.75 and 0.8 of 2 WETH at 2,000 USD
     const s = parseScenario({
       borrowers: { count: 4, collateral: { asset: 'WETH', amount: [2, 2] }, ltv: [0.6, 0.6], seed: 1 },

@@ -492,7 +492,7 @@ export async function openPositions(
     const lent = borrows.reduce((a, b) => a + b, 0n);
     const free = market.totalSupplyAssets - market.totalBorrowAssets - market.auctionDebt;
     const liquidityTopUp = lent > free ? lent - free + lent / 20n : 0n;
-    const reserveTarget = worstShortfall(s, collateral, amounts, borrows, pc, pl);
+    const reserveTarget = worstShortfall(s, amounts, borrows, pc, pl);
     const reserveTopUp = reserveTarget > reserveBalance ? reserveTarget - reserveBalance : 0n;
     if (lent + liquidityTopUp >= 2n ** 120n || reserveTopUp >= 2n ** 120n) {
       throw new InputError('borrowers: the positions need more loan assets than the pool can account for', {
@@ -555,7 +555,7 @@ export async function openPositions(
  * The most the reserve may have to pay if every position is liquidated at the path's lowest
  * collateral price (and highest loan price), plus a quarter for auctions that sell under the oracle.
  */
-function worstShortfall(s: ScenarioFile, collateral: Address, amounts: bigint[], borrows: bigint[], pc: bigint, pl: bigint): bigint {
+function worstShortfall(s: ScenarioFile, amounts: bigint[], borrows: bigint[], pc: bigint, pl: bigint): bigint {
   const paths = assetPaths(s.pricePath);
   const ratio = (asset: string, pick: (a: number, b: number) => number) => {
     const p = paths.find((x) => x.asset === asset);
@@ -571,7 +571,6 @@ function worstShortfall(s: ScenarioFile, collateral: Address, amounts: bigint[],
     const worth = (amount * pc * colLow) / (pl * loanHigh);
     if (borrows[i]! > worth) shortfall += borrows[i]! - worth;
   }
-  void collateral;
   return shortfall + shortfall / 4n;
 }
 
