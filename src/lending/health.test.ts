@@ -6,6 +6,8 @@ import {
   MAX_UINT256,
   WAD,
   collateralRatioWad,
+  debtOfShares,
+  poolHealth,
   isLiquidatable,
   liquidationPrice,
   maxBorrow,
@@ -139,5 +141,36 @@ describe('valueUsd8', () => {
   it('valuesAnAmountAtAnEightDecimalPrice', () => {
     expect(valueUsd8(10n * WETH, 18, 2000n * E8)).toBe(20_000n * E8);
     expect(() => valueUsd8(1n, 18, 0n)).toThrow(InputError);
+  });
+});
+
+describe('the pool rule (HealthLib and SharesMath mirrors)', () => {
+  const ratio = 11n * 10n ** 17n; // 110%
+  const usdc = 10n ** 30n; // 1 USD per unit of a 6-decimal token, oracle unit
+  const weth = (usd: bigint) => usd * WAD; // USD per wei × 1e36
+
+  it('is liquidatable strictly below the ratio, healthy at it', () => {
+    // 1 WETH at 1,100 USD against 1,000 USDC: exactly 110%
+    expect(poolHealth(WAD, weth(1100n), 1_000n * USDC, usdc, ratio).liquidatable).toBe(false);
+    expect(poolHealth(WAD - 1n, weth(1100n), 1_000n * USDC, usdc, ratio).liquidatable).toBe(true);
+    expect(poolHealth(WAD, weth(1100n), 1_000n * USDC + 1n, usdc, ratio).liquidatable).toBe(true);
+  });
+
+  it('rounds the collateral value down and the debt value up, as the pool does', () => {
+    const h = poolHealth(3n, 1n, 3n, 1n, ratio);
+    expect(h.collateralValue).toBe(0n);
+    expect(h.debtValue).toBe(1n);
+    expect(h.liquidatable).toBe(true);
+    expect(poolHealth(5n, weth(1n), 0n, usdc, ratio).liquidatable).toBe(false); // no debt, never
+  });
+
+  it('converts borrow shares to debt rounding up, with the virtual offset', () => {
+    // an empty market: 1e6 virtual shares per virtual asset
+    expect(debtOfShares(1_000_000n, { totalBorrowAssets: 0n, totalBorrowShares: 0n })).toBe(1n);
+    expect(debtOfShares(1n, { totalBorrowAssets: 0n, totalBorrowShares: 0n })).toBe(1n); // rounds up
+    expect(debtOfShares(0n, { totalBorrowAssets: 5n, totalBorrowShares: 5n })).toBe(0n);
+    // 1,000 USDC borrowed for 1e9 shares (+1e6 virtual), then 10% interest
+    const index = { totalBorrowAssets: 1_100n * USDC, totalBorrowShares: 1_000n * USDC * 1_000_000n };
+    expect(debtOfShares(500n * USDC * 1_000_000n, index)).toBe((500n * USDC * 1_000_000n * (1_100n * USDC + 1n) + 1_000n * USDC * 1_000_000n + 1_000_000n - 1n) / (1_000n * USDC * 1_000_000n + 1_000_000n));
   });
 });

@@ -148,3 +148,47 @@ function checkDecimals(name: string, v: number): void {
     throw new InputError(`${name} must be an integer from 0 to ${MAX_DECIMALS}`, { details: String(v) });
   }
 }
+
+// ------------------------------------------------------------------ the pool's own rule (HealthLib)
+//
+// The lending pool judges positions in its oracle's unit (USD per smallest token unit × 1e36) with
+// borrow shares converted to assets at the market's totals (SharesMath, virtual shares and assets),
+// and rounds each side against the borrower. These functions repeat those exact steps so an
+// off-chain decision is the pool's decision: a position they call liquidatable is one `seize` accepts
+// at the same totals and prices.
+
+/** SharesMath's virtual offset: 1e6 shares and 1 asset that no one owns. */
+export const VIRTUAL_SHARES = 1_000_000n;
+export const VIRTUAL_ASSETS = 1n;
+/** HealthLib divides value products by this (prices are USD per smallest unit × 1e36, values are WAD USD). */
+export const VALUE_DIVISOR = 10n ** 18n;
+
+/**
+ * The pool's borrow index at one moment: `totalBorrowAssets` and `totalBorrowShares` with interest
+ * accrued to that moment (`expectedMarket()` read at a block). One read prices every position.
+ */
+export type BorrowIndex = { totalBorrowAssets: bigint; totalBorrowShares: bigint };
+
+/** Debt of `shares` borrow shares, rounded up (SharesMath.toAssetsUp), as `debtOf` answers. */
+export function debtOfShares(shares: bigint, index: BorrowIndex): bigint {
+  const a = index.totalBorrowAssets + VIRTUAL_ASSETS;
+  const s = index.totalBorrowShares + VIRTUAL_SHARES;
+  return (shares * a + s - 1n) / s;
+}
+
+/**
+ * HealthLib in bigint: collateralValue = floor(c × Pc / 1e18), debtValue = ceil(d × Pl / 1e18),
+ * liquidatable iff collateralValue × WAD < debtValue × ratio. Prices in the oracle's unit; a
+ * position with no debt is never liquidatable.
+ */
+export function poolHealth(
+  collateral: bigint,
+  collateralPrice: bigint,
+  debt: bigint,
+  loanPrice: bigint,
+  liquidationRatio: bigint,
+): { collateralValue: bigint; debtValue: bigint; liquidatable: boolean } {
+  const collateralValue = (collateral * collateralPrice) / VALUE_DIVISOR;
+  const debtValue = (debt * loanPrice + VALUE_DIVISOR - 1n) / VALUE_DIVISOR;
+  return { collateralValue, debtValue, liquidatable: collateralValue * WAD < debtValue * liquidationRatio };
+}

@@ -29,7 +29,7 @@ describe('liquidation executor on a devnet chain', () => {
     contracts = devnet.manifest.chains[chain.name]!.contracts as Record<string, Address>;
     deployer = chainClients(chain, devnetAccount('deployer'), 50);
     clock = new ChainClock(deployer.public);
-    await clock.automine();
+    await clock.takeOver(); // blocks are mined on purpose only: openPositions mines its own
     const s = parseScenario({
       borrowers: { count: 1, collateral: { asset: 'WETH', amount: [2, 2] }, ltv: [0.8, 0.8], seed: 1 },
       pricePath: [{ t: 0, asset: 'WETH', price: 2000 }],

@@ -60,6 +60,8 @@ export class LiquidationExecutor implements Service {
   private readonly kicks: boolean;
   private readonly resets: boolean;
   private readonly lots = new Map<bigint, Lot>();
+  /** Position keys of the running lots: an instruction is checked against them without a scan (a crash brings many). */
+  private readonly lotKeys = new Map<string, number>();
   /** Positions (by key) with a kick in flight. */
   private readonly kicking = new Set<string>();
   /** Lots with a take or reset in flight. */
@@ -141,7 +143,7 @@ export class LiquidationExecutor implements Service {
     if (!this.kicks || this.stopped) return 'skipped';
     if (i.chain !== this.o.chain || i.liquidator.toLowerCase() !== this.o.liquidator.toLowerCase()) return 'skipped';
     const key = positionKey(i);
-    if (this.kicking.has(key) || [...this.lots.values()].some((l) => positionKey(l) === key)) {
+    if (this.kicking.has(key) || this.lotKeys.has(key)) {
       this.counts.skipped++;
       return 'skipped';
     }
@@ -201,9 +203,9 @@ export class LiquidationExecutor implements Service {
     for (const ev of parseEventLogs({ abi: abis.Liquidator, logs, strict: false })) {
       const a = ev.args as Record<string, unknown>;
       if (ev.eventName === 'Kick') {
-        this.lots.set(a.id as bigint, { id: a.id as bigint, borrower: a.borrower as Address, collateral: a.collateral as Address, kickedBlock: ev.blockNumber });
+        this.addLot({ id: a.id as bigint, borrower: a.borrower as Address, collateral: a.collateral as Address, kickedBlock: ev.blockNumber });
       } else if (ev.eventName === 'LotFinished') {
-        this.lots.delete(a.id as bigint);
+        this.dropLot(a.id as bigint);
       }
     }
   }
@@ -217,7 +219,7 @@ export class LiquidationExecutor implements Service {
     for (const [i, l] of lots.entries()) {
       const [active, price, valuation, needsReset, makerRebate] = statuses[i]!;
       if (!active) {
-        this.lots.delete(l.id);
+        this.dropLot(l.id);
         continue;
       }
       if (needsReset) {
@@ -254,6 +256,24 @@ export class LiquidationExecutor implements Service {
         ),
       );
     }
+  }
+
+  private addLot(l: Lot): void {
+    this.dropLot(l.id);
+    this.lots.set(l.id, l);
+    const key = positionKey(l);
+    this.lotKeys.set(key, (this.lotKeys.get(key) ?? 0) + 1);
+  }
+
+  private dropLot(id: bigint): void {
+    const l = this.lots.get(id);
+    if (!l) return;
+    this.lots.delete(id);
+    // counted: a position refilled and seized again can have a second lot while the first runs
+    const key = positionKey(l);
+    const left = (this.lotKeys.get(key) ?? 1) - 1;
+    if (left > 0) this.lotKeys.set(key, left);
+    else this.lotKeys.delete(key);
   }
 
   private async act(action: Action, lot: Lot, send: () => Promise<Hex>): Promise<void> {

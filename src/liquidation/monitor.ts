@@ -4,13 +4,21 @@
  * `LiquidationInstruction` for each position the pool would let an executor kick.
  *
  * Restart-safe: the position set is rebuilt from the pool's event logs (from `fromBlock`), never
- * from local state. Fast: positions sit in a PositionBook whose float screen reads only typed arrays;
- * a price update changes one number per asset, and only the few positions the screen flags are
- * confirmed with the pool's own `health(borrower, collateral)` view at the same block, so the
- * monitor's decision is the contract's decision (same roundings, interest to that block).
+ * from local state. Retry-safe: every event is keyed by (block number, block hash, log index) and
+ * applied at most once, so a catch-up interrupted by an RPC error and run again gives the same book;
+ * the same key seen with another block hash is a reorg, and the book is rebuilt from the logs.
+ *
+ * Fast at any size: positions sit in a PositionBook holding borrow shares, and the pool's borrow
+ * index (its totals with interest accrued to the block, one `expectedMarket` read per pass) is one
+ * number in the book, so neither interest nor a price update touches per-position data. The book's
+ * float screen flags a superset of the liquidatable positions (scanning only those near their
+ * threshold when nothing fell far), and each candidate is confirmed with the pool's own rule
+ * (HealthLib, src/lending/health.ts) at that block's prices and index: no RPC per position.
+ * Instructions go out one by one as they are confirmed.
  */
-import { parseEventLogs, type Address, type Chain, type PublicClient, type Transport } from 'viem';
+import { parseEventLogs, toEventSelector, type Abi, type Address, type Chain, type Hex, type Log, type PublicClient, type Transport } from 'viem';
 import { abis } from '../chain/abi/generated.ts';
+import { debtOfShares, poolHealth, VIRTUAL_ASSETS, VIRTUAL_SHARES, type BorrowIndex } from '../lending/health.ts';
 import { BaseError, oneLine } from '../shared/errors.ts';
 import { logger as rootLogger, type Logger } from '../shared/logger.ts';
 import type { Service } from '../shared/service.ts';
@@ -31,29 +39,58 @@ export type MonitorOptions = {
   pollMs?: number;
   /** Longest time between two health passes even without new blocks (ms). Default 10,000. */
   recomputeMs?: number;
-  /** Liquidation ratios (WAD) by collateral address, overriding the pool's governed values. */
+  /**
+   * Screening ratios (WAD) by collateral address, overriding the pool's governed values in the screen.
+   * Instructions are still confirmed with the pool's governed ratio (the one `seize` applies).
+   */
   thresholds?: Record<string, bigint>;
   /** A position still liquidatable this long after its instruction is instructed again (ms). Default 5,000. */
   reissueMs?: number;
   /** Largest block range of one log query. Default 10,000. */
   logChunk?: bigint;
+  /** Called once per confirmed position, as soon as it is confirmed; a returned promise is awaited. */
   onInstruction: (instruction: LiquidationInstruction) => void | Promise<void>;
   logger?: Logger;
 };
 
-type Tracked = { borrower: Address; collateral: Address; shares: bigint; collateral_: bigint };
-type CollateralAsset = { address: Address; index: number; decimals: number; ratio: bigint; feed: Address | undefined; priceBlock: number };
+/**
+ * One pool event, decoded, with the key that makes applying it idempotent. `parseEventLogs` output
+ * for the pool's ABI has this shape.
+ */
+export type PoolEvent = {
+  eventName: string;
+  args: Record<string, unknown>;
+  blockNumber: bigint;
+  blockHash: Hex;
+  logIndex: number;
+};
+
+type CollateralAsset = {
+  address: Address;
+  index: number;
+  decimals: number;
+  /** The pool's governed liquidation ratio: the one confirmations use. */
+  poolRatio: bigint;
+  feed: Address | undefined;
+  priceBlock: number;
+  /** Oracle price (USD per smallest unit × 1e36) at the last pass. */
+  price: bigint;
+};
+
+/** A block's borrow index and prices; collateral prices by lower-case address. */
+type MarketRead = { market: { totalBorrowAssets: bigint; totalBorrowShares: bigint }; loanPrice: bigint; prices: Map<string, bigint> };
+
+/** Where event application stands: every event up to (block, logIndex) is in the book. */
+type Cursor = { block: bigint; logIndex: number; hash: Hex | undefined };
 
 /**
- * The screen must flag a superset of what the contract liquidates. Debts are refreshed when the
- * borrow index has drifted by DEBT_REFRESH since the last refresh, so the screen's threshold is
- * widened by twice that (plus the contract's sub-unit roundings, far smaller); candidates are then
- * confirmed on chain.
+ * The screen's threshold is the governed ratio widened by this (ppm): the pool rounds the collateral
+ * value down and the debt value up by under one WAD unit each, and the book's rule has neither
+ * rounding, so the widening keeps the screen a superset for every debt worth more than ~1e-12 USD.
  */
-const DEBT_REFRESH = 1e-6;
 const SCREEN_SLACK_PER_MILLION = 4n;
-const VIRTUAL_SHARES = 1_000_000n;
-const VIRTUAL_ASSETS = 1n;
+/** Confirmations between two yields to the event loop, so instructions' consumers can run meanwhile. */
+const CONFIRMATIONS_PER_YIELD = 4096;
 
 export class LiquidationMonitor implements Service {
   readonly name = 'liquidation-monitor';
@@ -61,24 +98,39 @@ export class LiquidationMonitor implements Service {
   private readonly pollMs: number;
   private readonly recomputeMs: number;
   private readonly reissueMs: number;
-  private readonly positions = new Map<string, Tracked>();
   private readonly assets = new Map<string, CollateralAsset>();
+  private assetByIndex: CollateralAsset[] = [];
   private book: PositionBook | undefined;
+  /** Borrower address of the position in each book slot, as the events spell it. */
+  private borrowerOfSlot: Address[] = [];
   private loanAsset: Address | undefined;
   private loanDecimals = 0;
   private loanFeed: Address | undefined;
   private loanPriceBlock = 0;
+  private oracle: Address | undefined;
+  /** Last block judged by a pass. */
   private processed = -1n;
+  /** Every block up to this one has had all its events applied. */
+  private appliedThrough = -1n;
+  private cursor: Cursor = { block: -1n, logIndex: -1, hash: undefined };
   private lastPassAt = 0;
   private lastError: string | undefined;
-  private debtIndexAtRefresh = 0;
-  private debtsDirty = true;
-  private readonly instructedAt = new Map<string, number>();
+  /**
+   * When the position in each book slot was last instructed (ms since the epoch, 0: never), by slot
+   * rather than by key: a pass after a crash looks up hundreds of thousands of them.
+   */
+  private instructedAt = new Float64Array(1024);
   private readonly loop: PollLoop;
   private stopped = true;
   private passes = 0;
   private issued = 0;
   private lastUnhealthy = 0;
+  private rpcCalls = 0;
+  private rpcCallsLastStep = 0;
+  private eventsApplied = 0;
+  private rebuilds = 0;
+  /** Wall time of the last pass's own work (screen, confirmation, instructions), RPC waits excluded. */
+  private lastPassMs = 0;
 
   constructor(private readonly o: MonitorOptions) {
     this.log = (o.logger ?? rootLogger).child({ service: this.name, chain: o.chain });
@@ -93,19 +145,47 @@ export class LiquidationMonitor implements Service {
     return this.processed;
   }
 
-  get stats(): { positions: number; passes: number; instructions: number; unhealthy: number } {
-    return { positions: this.positions.size, passes: this.passes, instructions: this.issued, unhealthy: this.lastUnhealthy };
+  get stats(): {
+    positions: number;
+    passes: number;
+    instructions: number;
+    unhealthy: number;
+    rpcCalls: number;
+    rpcCallsLastStep: number;
+    eventsApplied: number;
+    rebuilds: number;
+    lastScanned: number;
+    lastPassMs: number;
+  } {
+    return {
+      positions: this.book?.size ?? 0,
+      passes: this.passes,
+      instructions: this.issued,
+      unhealthy: this.lastUnhealthy,
+      rpcCalls: this.rpcCalls,
+      rpcCallsLastStep: this.rpcCallsLastStep,
+      eventsApplied: this.eventsApplied,
+      rebuilds: this.rebuilds,
+      lastScanned: this.book?.lastScanned ?? 0,
+      lastPassMs: this.lastPassMs,
+    };
+  }
+
+  /** The monitor's view of one position (borrow shares and collateral), or undefined if it holds none. */
+  position(borrower: string, collateral: string): { shares: bigint; collateral: bigint } | undefined {
+    const slot = this.book?.slotOf(positionKey({ borrower, collateral }));
+    if (slot === undefined) return undefined;
+    return { shares: this.book!.debtAt(slot), collateral: this.book!.collateralAt(slot) };
   }
 
   async start(): Promise<void> {
     if (!this.stopped) return;
     this.stopped = false;
     const pub = this.o.client;
-    this.loanAsset = await pub.readContract({ address: this.o.pool, abi: abis.LendingPool, functionName: 'loanAsset' });
-    this.loanDecimals = await pub.readContract({ address: this.loanAsset, abi: abis.DevnetToken, functionName: 'decimals' });
+    this.loanAsset = await this.call(() => pub.readContract({ address: this.o.pool, abi: abis.LendingPool, functionName: 'loanAsset' }));
+    this.loanDecimals = await this.call(() => pub.readContract({ address: this.loanAsset!, abi: abis.DevnetToken, functionName: 'decimals' }));
     this.loanFeed = await this.feedOf(this.loanAsset);
-    this.book = new PositionBook({ debtDecimals: this.loanDecimals, collateralAssets: [] });
-    this.processed = (this.o.fromBlock ?? 0n) - 1n;
+    this.reset();
     await this.tick();
     this.loop.start();
   }
@@ -120,7 +200,7 @@ export class LiquidationMonitor implements Service {
     const ok = !this.stopped && !this.lastError && !stale;
     return {
       ok,
-      detail: this.lastError ?? `block ${this.processed}, ${this.positions.size} positions, ${this.lastUnhealthy} liquidatable, ${this.issued} instructions`,
+      detail: this.lastError ?? `block ${this.processed}, ${this.book?.size ?? 0} positions, ${this.lastUnhealthy} liquidatable, ${this.issued} instructions`,
     };
   }
 
@@ -129,198 +209,304 @@ export class LiquidationMonitor implements Service {
     return this.loop.tick();
   }
 
+  /**
+   * Applies pool events in (block, log index) order. An event at or before the last one applied is
+   * skipped, so handing the same events over twice (a retried catch-up) changes nothing. Answers how
+   * many were applied. Events whose collateral asset is new read its configuration first (RPC);
+   * nothing is changed for an event until that succeeds. Not to be called while a `tick` runs.
+   */
+  async applyEvents(events: readonly PoolEvent[]): Promise<number> {
+    if (!this.book) throw new BaseError('monitor not started: call start() first');
+    let applied = 0;
+    for (const ev of events) {
+      const c = this.cursor;
+      if (ev.blockNumber < c.block || (ev.blockNumber === c.block && ev.logIndex <= c.logIndex)) {
+        if (ev.blockNumber === c.block && c.hash !== undefined && ev.blockHash !== c.hash) {
+          this.rebuild(`block ${ev.blockNumber} now has hash ${ev.blockHash}, was ${c.hash}`);
+          throw new BaseError('chain reorganised under the monitor: rebuilding its book from the logs', { retryable: true, details: `block ${ev.blockNumber}` });
+        }
+        continue;
+      }
+      const a = ev.args;
+      const collateral = a.collateral as Address | undefined;
+      if (collateral !== undefined && !this.assets.has(collateral.toLowerCase())) await this.ensureAsset(collateral);
+      this.applyOne(ev.eventName, a);
+      this.cursor = { block: ev.blockNumber, logIndex: ev.logIndex, hash: ev.blockHash };
+      this.eventsApplied++;
+      applied++;
+    }
+    return applied;
+  }
+
+  private applyOne(eventName: string, a: Record<string, unknown>): void {
+    switch (eventName) {
+      case 'CollateralSet': {
+        const asset = this.assets.get((a.collateral as string).toLowerCase())!;
+        asset.poolRatio = BigInt(a.liquidationRatio as bigint);
+        if (this.override(asset.address) === undefined) this.book!.setThreshold(asset.index, screenRatio(asset.poolRatio));
+        break;
+      }
+      case 'SupplyCollateral':
+        this.change(a.borrower as Address, a.collateral as Address, 0n, a.amount as bigint);
+        break;
+      case 'WithdrawCollateral':
+        this.change(a.borrower as Address, a.collateral as Address, 0n, -(a.amount as bigint));
+        break;
+      case 'Borrow':
+        this.change(a.borrower as Address, a.collateral as Address, a.shares as bigint, 0n);
+        break;
+      case 'Repay':
+        this.change(a.borrower as Address, a.collateral as Address, -(a.shares as bigint), 0n);
+        break;
+      case 'Seize':
+        this.change(a.borrower as Address, a.collateral as Address, -(a.shares as bigint), -(a.collateralAmount as bigint), true);
+        break;
+      case 'CollateralReturned':
+        if (a.credited) this.change(a.borrower as Address, a.collateral as Address, 0n, a.amount as bigint);
+        break;
+    }
+  }
+
   private async step(): Promise<void> {
     if (this.stopped && this.processed >= 0n) return;
+    const callsBefore = this.rpcCalls;
     try {
-      const latest = await this.o.client.getBlockNumber({ cacheTime: 0 });
+      const latest = await this.call(() => this.o.client.getBlockNumber({ cacheTime: 0 }));
       if (latest > this.processed) {
+        // the block's index and prices do not depend on its events: read them while catching up
+        const reads = this.readMarket(latest);
+        reads.catch(() => {}); // awaited below; a failed catch-up must not leave it unhandled
         await this.catchUp(latest);
-        await this.pass(latest);
+        await this.pass(latest, await reads);
         this.processed = latest;
       } else if (Date.now() - this.lastPassAt >= this.recomputeMs) {
-        await this.pass(latest);
+        await this.pass(latest, await this.readMarket(latest));
       }
       this.lastError = undefined;
     } catch (err) {
       this.lastError = oneLine(err);
       this.log.warn({ err: this.lastError }, 'monitor pass failed; retrying');
+    } finally {
+      this.rpcCallsLastStep = this.rpcCalls - callsBefore;
     }
   }
 
-  /** Applies pool events and feed updates from the block after `processed` up to `to`. */
+  /**
+   * Applies pool events and feed updates from the first block not fully applied up to `to`, one log
+   * query (pool and feeds together) per chunk. A chunk counts as applied only once all its events are.
+   */
   private async catchUp(to: bigint): Promise<void> {
     const chunk = this.o.logChunk ?? 10_000n;
-    for (let from = this.processed + 1n; from <= to; from += chunk) {
+    while (this.appliedThrough < to) {
+      const from = this.appliedThrough + 1n;
       const end = from + chunk - 1n < to ? from + chunk - 1n : to;
-      const logs = await this.o.client.getLogs({ address: this.o.pool, fromBlock: from, toBlock: end });
-      for (const ev of parseEventLogs({ abi: abis.LendingPool, logs, strict: false })) {
-        const a = ev.args as Record<string, unknown>;
-        switch (ev.eventName) {
-          case 'CollateralSet':
-            await this.ensureAsset(a.collateral as Address, BigInt(a.liquidationRatio as bigint));
-            break;
-          case 'SupplyCollateral':
-            await this.change(a.borrower as Address, a.collateral as Address, 0n, a.amount as bigint);
-            break;
-          case 'WithdrawCollateral':
-            await this.change(a.borrower as Address, a.collateral as Address, 0n, -(a.amount as bigint));
-            break;
-          case 'Borrow':
-            await this.change(a.borrower as Address, a.collateral as Address, a.shares as bigint, 0n);
-            break;
-          case 'Repay':
-            await this.change(a.borrower as Address, a.collateral as Address, -(a.shares as bigint), 0n);
-            break;
-          case 'Seize':
-            await this.change(a.borrower as Address, a.collateral as Address, -(a.shares as bigint), -(a.collateralAmount as bigint));
-            this.instructedAt.delete(positionKey({ borrower: a.borrower as string, collateral: a.collateral as string }));
-            break;
-          case 'CollateralReturned':
-            if (a.credited) await this.change(a.borrower as Address, a.collateral as Address, 0n, a.amount as bigint);
-            break;
-        }
-      }
-      // price updates: the block of the last answer of each feed (instructions carry it)
-      const feeds = [...this.assets.values()].map((x) => x.feed).filter((f): f is Address => !!f);
-      if (this.loanFeed) feeds.push(this.loanFeed);
-      if (feeds.length > 0) {
-        const updates = await this.o.client.getLogs({ address: feeds, event: answerUpdated, fromBlock: from, toBlock: end });
-        for (const u of updates) {
-          const block = Number(u.blockNumber);
-          if (u.address.toLowerCase() === this.loanFeed?.toLowerCase()) this.loanPriceBlock = block;
-          for (const asset of this.assets.values()) if (asset.feed?.toLowerCase() === u.address.toLowerCase()) asset.priceBlock = block;
-        }
-      }
+      const feeds = this.feeds();
+      const logs = await this.call(() => this.o.client.getLogs({ address: [this.o.pool, ...feeds], fromBlock: from, toBlock: end }));
+      const pool = this.o.pool.toLowerCase();
+      const poolLogs = logs.filter((l) => l.address.toLowerCase() === pool);
+      await this.applyEvents(parseEventLogs({ abi: abis.LendingPool, logs: poolLogs, strict: false }) as unknown as PoolEvent[]);
+      // a collateral listed in this chunk has a feed the query did not ask for
+      const added = this.feeds().filter((f) => !feeds.includes(f));
+      const extra = added.length > 0 ? await this.call(() => this.o.client.getLogs({ address: added, event: answerUpdated, fromBlock: from, toBlock: end })) : [];
+      this.notePriceUpdates([...logs.filter((l) => l.address.toLowerCase() !== pool), ...extra]);
+      this.appliedThrough = end;
     }
   }
 
-  /** One health pass at `block`: screen every position, confirm candidates on chain, instruct. */
-  private async pass(block: bigint): Promise<void> {
+  /** Records the block of each feed's latest answer (instructions carry it). Idempotent: a maximum. */
+  private notePriceUpdates(logs: Log[]): void {
+    for (const u of logs) {
+      if (u.topics[0] !== answerUpdatedTopic || u.blockNumber === null) continue;
+      const block = Number(u.blockNumber);
+      const feed = u.address.toLowerCase();
+      if (feed === this.loanFeed?.toLowerCase()) this.loanPriceBlock = Math.max(this.loanPriceBlock, block);
+      for (const asset of this.assetByIndex) if (asset.feed?.toLowerCase() === feed) asset.priceBlock = Math.max(asset.priceBlock, block);
+    }
+  }
+
+  /**
+   * The pool's borrow index and the oracle's prices at `block`, for the assets known now: one
+   * `eth_call` (viem's deployless multicall: the aggregator runs as call data, nothing to deploy).
+   */
+  private async readMarket(block: bigint): Promise<MarketRead> {
+    const assets = [...this.assetByIndex];
+    const oracle = await this.oracleAddress();
+    const peek = (asset: Address) => ({ address: oracle, abi: abis.PriceOracle, functionName: 'peek', args: [asset] }) as const;
+    const contracts: readonly { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] }[] = [
+      { address: this.o.pool, abi: abis.LendingPool, functionName: 'expectedMarket' },
+      peek(this.loanAsset!),
+      ...assets.map((x) => peek(x.address)),
+    ];
+    const [market, loanPrice, ...prices] = (await this.call(() =>
+      this.o.client.multicall({ contracts: contracts as never, allowFailure: false, deployless: true, blockNumber: block }),
+    )) as unknown[];
+    const m = market as { totalBorrowAssets: bigint; totalBorrowShares: bigint };
+    return { market: m, loanPrice: loanPrice as bigint, prices: new Map(assets.map((x, i) => [x.address.toLowerCase(), prices[i] as bigint])) };
+  }
+
+  /** One health pass at `block`: screen every position, confirm candidates with the pool's rule, instruct. */
+  private async pass(block: bigint, read: MarketRead): Promise<void> {
+    const started = performance.now();
     const book = this.book!;
-    const pub = this.o.client;
-    const assets = [...this.assets.values()];
-    const [market, loanPrice, ...prices] = await Promise.all([
-      pub.readContract({ address: this.o.pool, abi: abis.LendingPool, functionName: 'expectedMarket', blockNumber: block }),
-      this.peek(this.loanAsset!, block),
-      ...assets.map((x) => this.peek(x.address, block)),
-    ]);
+    const assets = this.assetByIndex;
+    const { market, loanPrice } = read;
+    // an asset listed by the events just applied has no price in the read yet
+    for (const x of assets) if (!read.prices.has(x.address.toLowerCase())) read.prices.set(x.address.toLowerCase(), await this.peek(x.address, block));
     // the book compares USD per whole token at one common scale (1e18), so both sides share it
     book.setDebtPrice(wholeTokenPrice(loanPrice, this.loanDecimals));
-    assets.forEach((x, i) => book.setPrice(x.index, wholeTokenPrice(prices[i]!, x.decimals)));
-    this.refreshDebts(market.totalBorrowAssets, market.totalBorrowShares);
+    for (const x of assets) {
+      x.price = read.prices.get(x.address.toLowerCase())!;
+      book.setPrice(x.index, wholeTokenPrice(x.price, x.decimals));
+    }
+    const index: BorrowIndex = { totalBorrowAssets: market.totalBorrowAssets, totalBorrowShares: market.totalBorrowShares };
+    book.setDebtIndex(index.totalBorrowAssets + VIRTUAL_ASSETS, index.totalBorrowShares + VIRTUAL_SHARES);
 
     const count = book.findUnhealthy();
-    const candidates: Tracked[] = [];
+    // the result buffer is the book's own and stays valid: nothing below writes to the book
     const slots = book.unhealthySlots;
-    for (let i = 0; i < count; i++) {
-      const id = book.idAt(slots[i]!);
-      const t = id ? this.positions.get(id) : undefined;
-      if (t && t.shares > 0n) candidates.push(t);
-    }
-    const verdicts = await Promise.all(
-      candidates.map((t) =>
-        pub.readContract({ address: this.o.pool, abi: abis.LendingPool, functionName: 'health', args: [t.borrower, t.collateral], blockNumber: block }),
-      ),
-    );
     this.passes++;
     this.lastPassAt = Date.now();
-    let unhealthy = 0;
     const now = Date.now();
-    for (const [i, t] of candidates.entries()) {
-      const [collateralValue, debtValue, liquidatable] = verdicts[i]!;
-      if (!liquidatable) continue;
+    let unhealthy = 0;
+    let issuedNow = 0;
+    const debug = this.log.isLevelEnabled('debug');
+    const observedBlock = Number(block);
+    for (let i = 0; i < count; i++) {
+      if (i > 0 && i % CONFIRMATIONS_PER_YIELD === 0) await new Promise<void>((r) => setImmediate(r));
+      const slot = slots[i]!;
+      const shares = book.debtAt(slot);
+      if (shares === 0n) continue;
+      const last = this.instructedAt[slot]!;
+      if (last !== 0 && now - last < this.reissueMs) {
+        unhealthy++; // confirmed when it was instructed, and debt only grows until it is repaid or seized
+        continue;
+      }
+      const asset = assets[book.assetAt(slot)]!;
+      const h = poolHealth(book.collateralAt(slot), asset.price, debtOfShares(shares, index), loanPrice, asset.poolRatio);
+      if (!h.liquidatable) continue;
       unhealthy++;
-      const key = positionKey(t);
-      const last = this.instructedAt.get(key);
-      if (last !== undefined && now - last < this.reissueMs) continue;
-      this.instructedAt.set(key, now);
-      const asset = this.assets.get(t.collateral.toLowerCase());
+      this.instructedAt[slot] = now;
       const instruction: LiquidationInstruction = {
         chain: this.o.chain,
         pool: this.o.pool,
         liquidator: this.o.liquidator,
-        borrower: t.borrower,
-        collateral: t.collateral,
+        borrower: this.borrowerOfSlot[slot]!,
+        collateral: asset.address,
         reason: 'unhealthy',
-        observedBlock: Number(block),
-        priceBlock: Math.max(asset?.priceBlock ?? 0, this.loanPriceBlock),
-        collateralValue: collateralValue.toString(),
-        debtValue: debtValue.toString(),
+        observedBlock,
+        priceBlock: Math.max(asset.priceBlock, this.loanPriceBlock),
+        collateralValue: h.collateralValue.toString(),
+        debtValue: h.debtValue.toString(),
       };
       this.issued++;
-      this.log.info({ borrower: t.borrower, collateral: t.collateral, block: Number(block) }, 'position liquidatable: instructing');
+      issuedNow++;
+      if (debug) this.log.debug({ borrower: instruction.borrower, collateral: asset.address, block: Number(block) }, 'position liquidatable: instructing');
       try {
-        await this.o.onInstruction(instruction);
+        const r = this.o.onInstruction(instruction);
+        if (r) await r;
       } catch (err) {
         this.log.warn({ err: oneLine(err) }, 'instruction handler failed');
       }
     }
     this.lastUnhealthy = unhealthy;
+    this.lastPassMs = performance.now() - started;
+    if (issuedNow > 0) this.log.info({ block: Number(block), instructions: issuedNow, unhealthy, candidates: count }, 'positions liquidatable: instructed');
   }
 
-  /**
-   * Converts every position's borrow shares to assets exactly as the pool does (rounding up) when
-   * the borrow index has moved by more than DEBT_REFRESH since the last conversion; the widened
-   * screen covers the drift in between, so a price update never touches per-position data.
-   */
-  private refreshDebts(totalAssets: bigint, totalShares: bigint): void {
-    const index = Number(totalAssets + VIRTUAL_ASSETS) / Number(totalShares + VIRTUAL_SHARES);
-    if (!this.debtsDirty && Math.abs(index / this.debtIndexAtRefresh - 1) < DEBT_REFRESH) return;
-    for (const [id, t] of this.positions) {
-      const debt = mulDivUp(t.shares, totalAssets + VIRTUAL_ASSETS, totalShares + VIRTUAL_SHARES);
-      this.book!.upsert(id, { collateralAsset: this.assets.get(t.collateral.toLowerCase())!.index, collateral: t.collateral_, debt });
-    }
-    this.debtIndexAtRefresh = index;
-    this.debtsDirty = false;
-  }
-
-  private async change(borrower: Address, collateral: Address, dShares: bigint, dCollateral: bigint): Promise<void> {
-    await this.ensureAsset(collateral);
+  /** Applies a change to one position; `seized` forgets when it was instructed (a new lot starts afresh). */
+  private change(borrower: Address, collateral: Address, dShares: bigint, dCollateral: bigint, seized = false): void {
+    const book = this.book!;
+    const asset = this.assets.get(collateral.toLowerCase())!;
     const id = positionKey({ borrower, collateral });
-    const t = this.positions.get(id) ?? { borrower, collateral, shares: 0n, collateral_: 0n };
-    t.shares += dShares;
-    t.collateral_ += dCollateral;
-    if (t.shares < 0n || t.collateral_ < 0n) throw new BaseError(`position ${id} went negative replaying events`, { details: `shares ${t.shares}, collateral ${t.collateral_}` });
-    if (t.shares === 0n && t.collateral_ === 0n) {
-      this.positions.delete(id);
-      this.book!.remove(id);
-    } else {
-      this.positions.set(id, t);
-      // its debt is set at the next refresh, which this forces
-      this.book!.upsert(id, { collateralAsset: this.assets.get(collateral.toLowerCase())!.index, collateral: t.collateral_, debt: 0n });
-      this.debtsDirty = true;
+    const slot = book.slotOf(id);
+    const shares = (slot === undefined ? 0n : book.debtAt(slot)) + dShares;
+    const amount = (slot === undefined ? 0n : book.collateralAt(slot)) + dCollateral;
+    if (shares < 0n || amount < 0n) {
+      // events are applied once each, so this means the logs and the book disagree (a missed reorg):
+      // the only sound answer is the chain's, read again from the logs
+      this.rebuild(`position ${id} would go negative (shares ${shares}, collateral ${amount})`);
+      throw new BaseError(`position ${id} went negative replaying events: rebuilding the book from the logs`, { details: `shares ${shares}, collateral ${amount}` });
     }
-  }
-
-  private async ensureAsset(collateral: Address, ratio?: bigint): Promise<void> {
-    const key = collateral.toLowerCase();
-    const override = this.o.thresholds?.[key] ?? this.o.thresholds?.[collateral];
-    const known = this.assets.get(key);
-    if (known) {
-      if (ratio !== undefined && override === undefined) {
-        known.ratio = ratio;
-        this.book!.setThreshold(known.index, screenRatio(ratio));
-      }
+    if (shares === 0n && amount === 0n) {
+      if (slot !== undefined) this.instructedAt[slot] = 0;
+      book.remove(id);
       return;
     }
+    const s = book.upsert(id, { collateralAsset: asset.index, collateral: amount, debt: shares });
+    this.borrowerOfSlot[s] = borrower;
+    if (s >= this.instructedAt.length) {
+      const grown = new Float64Array(Math.max(s + 1, this.instructedAt.length * 2));
+      grown.set(this.instructedAt);
+      this.instructedAt = grown;
+    }
+    if (slot === undefined || seized) this.instructedAt[s] = 0; // a new position in this slot, or a fresh start
+  }
+
+  /** Forgets every position and cursor; the next step replays the logs from `fromBlock`. */
+  private reset(): void {
+    this.book = new PositionBook({ debtDecimals: this.loanDecimals, collateralAssets: [] });
+    this.assets.clear();
+    this.assetByIndex = [];
+    this.borrowerOfSlot = [];
+    this.instructedAt = new Float64Array(1024);
+    this.processed = (this.o.fromBlock ?? 0n) - 1n;
+    this.appliedThrough = this.processed;
+    this.cursor = { block: -1n, logIndex: -1, hash: undefined };
+  }
+
+  private rebuild(reason: string): void {
+    this.rebuilds++;
+    this.log.warn({ reason }, 'monitor state disagrees with the chain: rebuilding from the logs');
+    this.reset();
+  }
+
+  private override(collateral: Address): bigint | undefined {
+    return this.o.thresholds?.[collateral.toLowerCase()] ?? this.o.thresholds?.[collateral];
+  }
+
+  private feeds(): Address[] {
+    const feeds = this.assetByIndex.map((x) => x.feed).filter((f): f is Address => !!f);
+    if (this.loanFeed) feeds.push(this.loanFeed);
+    return feeds;
+  }
+
+  private async ensureAsset(collateral: Address): Promise<void> {
+    const key = collateral.toLowerCase();
+    if (this.assets.has(key)) return;
     const pub = this.o.client;
-    const governed = ratio ?? (await pub.readContract({ address: this.o.pool, abi: abis.LendingPool, functionName: 'collateralConfig', args: [collateral] })).liquidationRatio;
-    const effective = override ?? BigInt(governed);
-    const decimals = await pub.readContract({ address: collateral, abi: abis.DevnetToken, functionName: 'decimals' });
-    const index = this.book!.addCollateralAsset({ symbol: collateral, decimals, liquidationRatioWad: screenRatio(effective) });
-    this.assets.set(key, { address: collateral, index, decimals, ratio: effective, feed: await this.feedOf(collateral), priceBlock: 0 });
+    const [config, decimals, feed] = await Promise.all([
+      this.call(() => pub.readContract({ address: this.o.pool, abi: abis.LendingPool, functionName: 'collateralConfig', args: [collateral] })),
+      this.call(() => pub.readContract({ address: collateral, abi: abis.DevnetToken, functionName: 'decimals' })),
+      this.feedOf(collateral),
+    ]);
+    if (this.assets.has(key)) return; // added meanwhile
+    const poolRatio = BigInt(config.liquidationRatio);
+    const index = this.book!.addCollateralAsset({ symbol: collateral, decimals, liquidationRatioWad: screenRatio(this.override(collateral) ?? poolRatio) });
+    const asset: CollateralAsset = { address: collateral, index, decimals, poolRatio, feed, priceBlock: 0, price: 0n };
+    this.assets.set(key, asset);
+    this.assetByIndex[index] = asset;
   }
 
   private async feedOf(asset: Address): Promise<Address | undefined> {
-    const oracle = await this.o.client.readContract({ address: this.o.pool, abi: abis.LendingPool, functionName: 'oracle' });
-    const cfg = await this.o.client.readContract({ address: oracle, abi: abis.PriceOracle, functionName: 'feedOf', args: [asset] });
+    const oracle = await this.oracleAddress();
+    const cfg = await this.call(() => this.o.client.readContract({ address: oracle, abi: abis.PriceOracle, functionName: 'feedOf', args: [asset] }));
     return /^0x0{40}$/i.test(cfg.feed) ? undefined : cfg.feed;
   }
 
-  private oracleAddress: Address | undefined;
+  private async oracleAddress(): Promise<Address> {
+    this.oracle ??= await this.call(() => this.o.client.readContract({ address: this.o.pool, abi: abis.LendingPool, functionName: 'oracle' }));
+    return this.oracle;
+  }
+
   private async peek(asset: Address, block: bigint): Promise<bigint> {
-    this.oracleAddress ??= await this.o.client.readContract({ address: this.o.pool, abi: abis.LendingPool, functionName: 'oracle' });
-    return this.o.client.readContract({ address: this.oracleAddress, abi: abis.PriceOracle, functionName: 'peek', args: [asset], blockNumber: block });
+    const oracle = await this.oracleAddress();
+    return this.call(() => this.o.client.readContract({ address: oracle, abi: abis.PriceOracle, functionName: 'peek', args: [asset], blockNumber: block }));
+  }
+
+  /** Every RPC request goes through here, so the monitor can say how many a pass costs. */
+  private call<T>(request: () => Promise<T>): Promise<T> {
+    this.rpcCalls++;
+    return request();
   }
 }
 
@@ -328,6 +514,7 @@ const answerUpdated = abis.DevnetPriceFeed.find((x) => x.type === 'event' && x.n
   (typeof abis.DevnetPriceFeed)[number],
   { type: 'event'; name: 'AnswerUpdated' }
 >;
+const answerUpdatedTopic = toEventSelector(answerUpdated);
 
 /** Oracle price (USD per smallest unit × 1e36) → USD per whole token × 1e18, the book's screening scale. */
 export function wholeTokenPrice(oraclePrice: bigint, decimals: number): bigint {
@@ -338,20 +525,4 @@ export function wholeTokenPrice(oraclePrice: bigint, decimals: number): bigint {
 /** The screening threshold: the governed ratio widened by SCREEN_SLACK_PER_MILLION ppm. */
 export function screenRatio(ratio: bigint): bigint {
   return ratio + (ratio * SCREEN_SLACK_PER_MILLION) / 1_000_000n;
-}
-
-function mulDivUp(a: bigint, b: bigint, d: bigint): bigint {
-  return (a * b + d - 1n) / d;
-}
-
-/**
- * The pool's health rule (HealthLib) in bigint, for readers that hold the inputs already:
- * collateralValue = floor(c × Pc / 1e18), debtValue = ceil(d × Pl / 1e18),
- * liquidatable iff collateralValue × 1e18 < debtValue × ratio. Prices in the oracle unit.
- */
-export function contractHealth(collateral: bigint, collateralPrice: bigint, debt: bigint, loanPrice: bigint, ratio: bigint): { collateralValue: bigint; debtValue: bigint; liquidatable: boolean } {
-  const WAD = 10n ** 18n;
-  const collateralValue = (collateral * collateralPrice) / WAD;
-  const debtValue = (debt * loanPrice + WAD - 1n) / WAD;
-  return { collateralValue, debtValue, liquidatable: collateralValue * WAD < debtValue * ratio };
 }

@@ -324,3 +324,81 @@ describe('PositionBook against the exact rule (randomized, seed 20240601)', () =
     }
   });
 });
+
+describe('PositionBook debt index and incremental passes', () => {
+  it('convertsDebtUnitsWithTheIndexRoundingUp', () => {
+    const book = usdcMarket();
+    // 9,090.909091 USDC of debt against 10 WETH at 1,000 USD: 110.0000% — healthy only while the debt rounds to it
+    book.upsert('shares', { collateralAsset: 0, collateral: 10n * WETH, debt: 9_090_909_090n });
+    book.setPrice(0, 1000n * E8);
+    book.setDebtIndex(1n, 1000n); // 9,090,909.09 units → ceil → 9,090,910 (9.090910 USDC): far healthy
+    expect(book.findUnhealthy()).toBe(0);
+    book.setDebtIndex(1001n, 1000n); // debt grows 0.1%: now under 110%
+    expect(ids(book, book.findUnhealthy())).toEqual(['shares']);
+    // ceil: one unit short of the limit in units becomes the limit, not below it
+    const limit = maxBorrow({ collateral: 10n * WETH, collateralDecimals: 18, collateralPrice: 1000n * E8, debtDecimals: 6, debtPrice: E8, ratioWad: ETH_LIKE_LIQUIDATION_RATIO_WAD });
+    book.setDebtIndex(1n, 1n);
+    book.upsert('edge', { collateralAsset: 0, collateral: 10n * WETH, debt: limit * 2n - 1n });
+    book.remove('shares');
+    book.setDebtIndex(1n, 2n); // (2·limit − 1) / 2 rounds up to the limit: healthy
+    expect(book.findUnhealthy()).toBe(0);
+    book.upsert('edge', { collateralAsset: 0, collateral: 10n * WETH, debt: limit * 2n + 1n }); // rounds up past it
+    expect(ids(book, book.findUnhealthy())).toEqual(['edge']);
+    expect(() => book.setDebtIndex(0n, 1n)).toThrow(InputError);
+  });
+
+  it('answersIncrementalPassesExactlyLikeFullOnesUnderChurnPriceAndIndexMoves', () => {
+    const next = rng(99);
+    const book = usdcMarket(64);
+    const live = new Map<string, { asset: number; collateral: bigint; debt: bigint }>();
+    const put = (id: string, p: { asset: number; collateral: bigint; debt: bigint }) => {
+      live.set(id, p);
+      book.upsert(id, { collateralAsset: p.asset, collateral: p.collateral, debt: p.debt });
+    };
+    const draw = () => {
+      const asset = next() < 0.8 ? 0 : 1;
+      const collateral = asset === 0 ? BigInt(Math.floor(1 + next() * 1e4)) * 10n ** 15n : BigInt(Math.floor(1 + next() * 1e4)) * 10n ** 7n;
+      const worth = asset === 0 ? (collateral * 2000n) / 10n ** 12n : (collateral * 100n * USDC) / 10n ** 9n;
+      return { asset, collateral, debt: (worth * BigInt(Math.floor(next() * 950))) / 1000n };
+    };
+    for (let i = 0; i < 4000; i++) put(`p${i}`, draw());
+    let wethPrice = 2000n * E8;
+    let index = 1_000_000n;
+    let incremental = 0;
+    for (let round = 0; round < 300; round++) {
+      // churn: a few positions change, appear or go
+      for (let k = 0; k < 5; k++) {
+        const id = `p${Math.floor(next() * 4400)}`;
+        if (next() < 0.15 && live.has(id)) {
+          live.delete(id);
+          book.remove(id);
+        } else put(id, draw());
+      }
+      // small moves mostly (incremental), now and then a crash (full)
+      const r = next();
+      wethPrice = r < 0.05 ? (wethPrice * 85n) / 100n : r < 0.1 ? (wethPrice * 118n) / 100n : (wethPrice * BigInt(Math.floor(995 + next() * 10))) / 1000n;
+      index += BigInt(Math.floor(next() * 300));
+      book.setDebtIndex(index, 1_000_000n);
+      book.setPrice(0, wethPrice);
+      const got = ids(book, book.findUnhealthy());
+      if (book.lastScanned < live.size) incremental++;
+      const want = [...live.entries()]
+        .filter(([, p]) =>
+          isLiquidatable({
+            collateral: p.collateral,
+            collateralDecimals: p.asset === 0 ? 18 : 9,
+            collateralPrice: p.asset === 0 ? wethPrice : 100n * E8,
+            debt: (p.debt * index + 1_000_000n - 1n) / 1_000_000n,
+            debtDecimals: 6,
+            debtPrice: E8,
+            liquidationRatioWad: p.asset === 0 ? ETH_LIKE_LIQUIDATION_RATIO_WAD : VOLATILE_LIQUIDATION_RATIO_WAD,
+          }),
+        )
+        .map(([id]) => id)
+        .sort();
+      expect(got).toEqual(want);
+    }
+    // most passes looked at a small part of the book only
+    expect(incremental).toBeGreaterThan(200);
+  });
+});

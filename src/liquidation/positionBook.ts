@@ -9,6 +9,15 @@
  * - the exact bigints in slot-indexed side arrays, read only for the few positions whose float
  *   answer is too close to the threshold to trust (see `SCREEN_MARGIN`).
  * The answer is always the one `isLiquidatable` (health.ts) gives; floats only make it cheap.
+ *
+ * Debts may be held in units that an index converts to the loan asset (a pool's borrow shares: debt =
+ * ceil(units × index)). The index is one number per pass (`setDebtIndex`), folded into each asset's
+ * factor, so interest accruing never touches per-position data.
+ *
+ * Incremental passes: a full pass also notes, per asset, the positions within NEAR_MARGIN of their
+ * threshold. Until an asset's factor falls by more than that margin (a price drop, a rise of the debt
+ * price or index, a stricter threshold), only those positions and the ones changed since can turn
+ * liquidatable, so a pass scans just them. The answer is the same as a full pass's (tested).
  */
 import { BaseError, InputError } from '../shared/errors.ts';
 import { MAX_DECIMALS, isLiquidatable } from '../lending/health.ts';
@@ -28,6 +37,12 @@ export const MAX_PRICE_OR_RATIO = 2n ** 128n;
 /** Amounts are uint256 on chain. */
 const AMOUNT_LIMIT = 2n ** 256n;
 const NO_ASSET = 0xffffffff;
+/**
+ * Positions whose screen ratio is within this of their threshold at a full pass are noted; later
+ * passes scan only them until the asset's factor has fallen by more than this.
+ */
+export const NEAR_MARGIN = 0.02;
+const NEAR = 1 + NEAR_MARGIN;
 
 export type CollateralAssetConfig = {
   /** For messages only; the book addresses assets by index. */
@@ -50,7 +65,10 @@ export type PositionInput = {
   collateralAsset: number;
   /** Collateral held, smallest units of the collateral token. */
   collateral: bigint | number;
-  /** Debt owed including accrued interest, smallest units of the loan asset. */
+  /**
+   * Debt owed including accrued interest, smallest units of the loan asset; or, once the book has a
+   * debt index (`setDebtIndex`), units that the index converts to it (e.g. borrow shares).
+   */
   debt: bigint | number;
 };
 
@@ -81,11 +99,29 @@ type Asset = {
    */
   factor: number;
   bucket: Bucket;
+  /** Factor and debt pad of the last full pass (NaN: none since the last price was unknown). */
+  nearFactor: number;
+  nearPad: number;
+  /**
+   * Positions noted near the threshold at the last full pass or written since: slot and a copy of its
+   * screening numbers, dense so an incremental pass is a sequential scan. An entry whose position left
+   * the asset has collateral +Infinity (never flagged).
+   */
+  near: Uint32Array;
+  nearCollateral: Float64Array;
+  nearDebt: Float64Array;
+  nearLength: number;
 };
 
 export class PositionBook {
   private readonly debtDecimals: number;
   private debtPrice: bigint | undefined;
+  /** debt = ceil(units × indexNum / indexDen); 1/1 while no index is set (units are the debt). */
+  private indexNum = 1n;
+  private indexDen = 1n;
+  /** One debt unit in loan-asset units as a double: the most ceil() can add, in units. */
+  private debtPad = 0;
+  private indexFactor = 1;
   private readonly assets: Asset[] = [];
 
   // Slot-indexed state. A slot is a position's stable handle while it exists; freed slots are reused.
@@ -102,6 +138,11 @@ export class PositionBook {
 
   private unhealthy: Uint32Array;
   private exactChecks = 0;
+  private scanned = 0;
+  /** Asset index + 1 of the near list holding a live entry for the slot (0: none). */
+  private nearMark: Uint32Array;
+  /** Where that entry sits in the list. */
+  private nearPos: Uint32Array;
 
   constructor(config: PositionBookConfig) {
     this.debtDecimals = decimals('debtDecimals', config.debtDecimals);
@@ -113,6 +154,8 @@ export class PositionBook {
     this.assetOfSlot = new Uint32Array(initial).fill(NO_ASSET);
     this.rowOfSlot = new Uint32Array(initial);
     this.unhealthy = new Uint32Array(initial);
+    this.nearMark = new Uint32Array(initial);
+    this.nearPos = new Uint32Array(initial);
     for (const asset of config.collateralAssets) this.addCollateralAsset(asset);
   }
 
@@ -127,6 +170,12 @@ export class PositionBook {
       price: undefined,
       factor: Number.NaN,
       bucket: { slots: new Uint32Array(16), collateral: new Float64Array(16), debt: new Float64Array(16), length: 0 },
+      nearFactor: Number.NaN,
+      nearPad: 0,
+      near: new Uint32Array(16),
+      nearCollateral: new Float64Array(16),
+      nearDebt: new Float64Array(16),
+      nearLength: 0,
     };
     this.assets.push(asset);
     return index;
@@ -156,6 +205,22 @@ export class PositionBook {
   /** Sets the loan asset's USD price (8 decimals); every collateral asset's factor depends on it. */
   setDebtPrice(price8: bigint | number): void {
     this.debtPrice = bounded('debt price', price8, 1n, MAX_PRICE_OR_RATIO);
+    for (const asset of this.assets) this.refreshFactor(asset);
+  }
+
+  /**
+   * Sets the index that converts stored debt units to loan-asset units: debt = ceil(units × assets /
+   * shares), as a pool converts borrow shares (pass its totals plus any virtual offset). Changes one
+   * number per asset, never per-position data.
+   */
+  setDebtIndex(assets: bigint, shares: bigint): void {
+    const num = bounded('debt index assets', assets, 1n, AMOUNT_LIMIT);
+    const den = bounded('debt index shares', shares, 1n, AMOUNT_LIMIT);
+    this.indexNum = num;
+    this.indexDen = den;
+    // one rounding each and a division: covered by SCREEN_MARGIN like every other factor input
+    this.indexFactor = Number(num) / Number(den);
+    this.debtPad = 1 / this.indexFactor;
     for (const asset of this.assets) this.refreshFactor(asset);
   }
 
@@ -191,6 +256,7 @@ export class PositionBook {
     // Number(bigint) rounds to the nearest double: one rounding, covered by SCREEN_MARGIN
     bucket.collateral[row] = Number(collateral);
     bucket.debt[row] = Number(debt);
+    this.noteIfNear(slot, assetIndex, bucket.collateral[row]!, bucket.debt[row]!);
     return slot;
   }
 
@@ -232,6 +298,22 @@ export class PositionBook {
     return this.idOfSlot[slot];
   }
 
+  /** Exact collateral of the position in a slot (0n for a free slot); allocates nothing. */
+  collateralAt(slot: number): bigint {
+    return this.exactCollateral[slot] ?? 0n;
+  }
+
+  /** Exact debt units of the position in a slot (0n for a free slot); allocates nothing. */
+  debtAt(slot: number): bigint {
+    return this.exactDebt[slot] ?? 0n;
+  }
+
+  /** Collateral asset index of the position in a slot, or -1 for a free slot. */
+  assetAt(slot: number): number {
+    const a = this.assetOfSlot[slot];
+    return a === undefined || a === NO_ASSET ? -1 : a;
+  }
+
   /**
    * The book's own result buffer: slots written by the last pass that used it, valid up to the
    * count that pass answered and until the next pass or upsert (it is replaced when the book grows).
@@ -245,6 +327,11 @@ export class PositionBook {
     return this.exactChecks;
   }
 
+  /** How many rows the last pass looked at (all of them on a full pass, fewer on an incremental one). */
+  get lastScanned(): number {
+    return this.scanned;
+  }
+
   /**
    * Health pass over every position: writes the slots of liquidatable positions into `out`
    * (default: `unhealthySlots`) and answers how many. Throws if a collateral asset that has
@@ -253,6 +340,7 @@ export class PositionBook {
   findUnhealthy(out: Uint32Array = this.unhealthy): number {
     this.requireRoom(out, this.size);
     this.exactChecks = 0;
+    this.scanned = 0;
     let count = 0;
     for (let a = 0; a < this.assets.length; a++) count = this.scan(a, out, count);
     return count;
@@ -266,15 +354,13 @@ export class PositionBook {
     const asset = this.asset(assetIndex);
     this.requireRoom(out, asset.bucket.length);
     this.exactChecks = 0;
+    this.scanned = 0;
     return this.scan(assetIndex, out, 0);
   }
 
-  // The hot loop. Locals instead of property reads keep V8 on typed-array fast paths; nothing is
-  // allocated unless a position falls inside the margin band and needs the bigint rule.
   private scan(assetIndex: number, out: Uint32Array, start: number): number {
     const asset = this.assets[assetIndex]!;
-    const bucket = asset.bucket;
-    const n = bucket.length;
+    const n = asset.bucket.length;
     if (n === 0) return start;
     if (this.debtPrice === undefined || asset.price === undefined) {
       throw new BaseError(`no price for ${asset.price === undefined ? asset.symbol : 'the loan asset'}`, {
@@ -283,27 +369,116 @@ export class PositionBook {
         retryable: true,
       });
     }
+    // the near list answers for every position as long as no factor fell, nor the pad grew, by more
+    // than NEAR since the full pass (see noteIfNear); past half the bucket (dead entries included) a
+    // full pass is as cheap, and rebuilds the list
+    const incremental =
+      asset.factor * NEAR >= asset.nearFactor && this.debtPad <= asset.nearPad * NEAR && asset.nearLength * 2 < n;
+    return incremental ? this.scanNear(asset, out, start) : this.scanAll(asset, out, start);
+  }
+
+  // The hot loop. Locals instead of property reads keep V8 on typed-array fast paths; nothing is
+  // allocated unless a position falls inside the margin band and needs the bigint rule.
+  private scanAll(asset: Asset, out: Uint32Array, start: number): number {
+    const bucket = asset.bucket;
+    const n = bucket.length;
     const factor = asset.factor;
+    const pad = this.debtPad;
+    // a position is noted near when c < (d + farPad) * farAbove (see noteIfNear)
+    const farPad = pad * NEAR;
+    const farAbove = ABOVE * NEAR;
     const collateral = bucket.collateral;
     const debt = bucket.debt;
     const slots = bucket.slots;
+    const mark = this.nearMark;
+    const pos = this.nearPos;
+    const tag = this.assets.indexOf(asset) + 1;
+    // forget the old near list: unmark the live entries it held
+    for (let i = 0; i < asset.nearLength; i++) if (mark[asset.near[i]!] === tag) mark[asset.near[i]!] = 0;
+    asset.nearLength = 0;
     let count = start;
     for (let row = 0; row < n; row++) {
       const c = collateral[row]! * factor;
       const d = debt[row]!;
-      if (c >= d * ABOVE) continue; // clearly healthy (also every debt-free position: c >= 0)
-      if (c < d * BELOW || this.exactlyLiquidatable(slots[row]!, asset)) out[count++] = slots[row]!;
+      if (c >= (d + farPad) * farAbove) continue; // far from the threshold (also every debt-free position)
+      const slot = slots[row]!;
+      if (asset.nearLength === asset.near.length) growNear(asset);
+      const at = asset.nearLength++;
+      asset.near[at] = slot;
+      asset.nearCollateral[at] = collateral[row]!;
+      asset.nearDebt[at] = d;
+      mark[slot] = tag;
+      pos[slot] = at;
+      if (c >= (d + pad) * ABOVE) continue; // clearly healthy
+      if (c < d * BELOW || this.exactlyLiquidatable(slot, asset)) out[count++] = slot;
     }
+    asset.nearFactor = factor;
+    asset.nearPad = pad;
+    this.scanned += n;
     return count;
+  }
+
+  private scanNear(asset: Asset, out: Uint32Array, start: number): number {
+    const factor = asset.factor;
+    const pad = this.debtPad;
+    const near = asset.near;
+    const nearCollateral = asset.nearCollateral;
+    const nearDebt = asset.nearDebt;
+    const n = asset.nearLength;
+    let count = start;
+    for (let i = 0; i < n; i++) {
+      const c = nearCollateral[i]! * factor;
+      const d = nearDebt[i]!;
+      if (c >= (d + pad) * ABOVE) continue;
+      const slot = near[i]!;
+      if (c < d * BELOW || this.exactlyLiquidatable(slot, asset)) out[count++] = slot;
+    }
+    this.scanned += n;
+    return count;
+  }
+
+  /**
+   * Keeps the near list's promise for a position written after the full pass: every position left out
+   * satisfies c × nearFactor >= (d + nearPad × NEAR) × ABOVE × NEAR, so while factor >= nearFactor / NEAR
+   * and pad <= nearPad × NEAR it satisfies c × factor >= (d + pad) × ABOVE: clearly healthy.
+   */
+  private noteIfNear(slot: number, assetIndex: number, collateral: number, debt: number): void {
+    const asset = this.assets[assetIndex]!;
+    if (Number.isNaN(asset.nearFactor)) return; // no full pass yet: the next pass is a full one
+    const tag = assetIndex + 1;
+    if (this.nearMark[slot] === tag) {
+      // listed already: keep its copy current
+      const at = this.nearPos[slot]!;
+      asset.nearCollateral[at] = collateral;
+      asset.nearDebt[at] = debt;
+      return;
+    }
+    if (collateral * asset.nearFactor >= (debt + asset.nearPad * NEAR) * ABOVE * NEAR) return;
+    if (asset.nearLength === asset.near.length) growNear(asset);
+    const at = asset.nearLength++;
+    asset.near[at] = slot;
+    asset.nearCollateral[at] = collateral;
+    asset.nearDebt[at] = debt;
+    this.nearMark[slot] = tag;
+    this.nearPos[slot] = at;
+  }
+
+  /** A position leaves an asset: its near entry, if any, can no longer be flagged. */
+  private dropNear(slot: number, assetIndex: number): void {
+    if (this.nearMark[slot] !== assetIndex + 1) return;
+    const asset = this.assets[assetIndex]!;
+    asset.nearCollateral[this.nearPos[slot]!] = Number.POSITIVE_INFINITY;
+    this.nearMark[slot] = 0;
   }
 
   private exactlyLiquidatable(slot: number, asset: Asset): boolean {
     this.exactChecks++;
+    const units = this.exactDebt[slot]!;
     return isLiquidatable({
       collateral: this.exactCollateral[slot]!,
       collateralDecimals: asset.decimals,
       collateralPrice: asset.price!,
-      debt: this.exactDebt[slot]!,
+      debt: this.indexDen === 1n && this.indexNum === 1n ? units : (units * this.indexNum + this.indexDen - 1n) / this.indexDen,
       debtDecimals: this.debtDecimals,
       debtPrice: this.debtPrice!,
       liquidationRatioWad: asset.ratioWad,
@@ -319,7 +494,8 @@ export class PositionBook {
     // quotient is at least ~1e-95, so multiplying by an amount >= 1 never reaches subnormals.
     const numerator = asset.price * 10n ** BigInt(this.debtDecimals) * 10n ** 18n;
     const denominator = this.debtPrice * 10n ** BigInt(asset.decimals) * asset.ratioWad;
-    asset.factor = Number(numerator) / Number(denominator);
+    // debt = units × index, so comparing collateral × factor with units divides the factor by the index
+    asset.factor = Number(numerator) / Number(denominator) / this.indexFactor;
   }
 
   private allocateSlot(): number {
@@ -339,6 +515,12 @@ export class PositionBook {
     this.rowOfSlot = rowOfSlot;
     // a pass can report every position, so the result buffer follows the slot capacity
     this.unhealthy = new Uint32Array(capacity);
+    const nearMark = new Uint32Array(capacity);
+    nearMark.set(this.nearMark);
+    this.nearMark = nearMark;
+    const nearPos = new Uint32Array(capacity);
+    nearPos.set(this.nearPos);
+    this.nearPos = nearPos;
     this.capacity = capacity;
   }
 
@@ -352,6 +534,7 @@ export class PositionBook {
 
   // Swap-remove: the bucket's last row fills the hole, so buckets stay dense and passes sequential.
   private leaveBucket(slot: number): void {
+    this.dropNear(slot, this.assetOfSlot[slot]!);
     const bucket = this.assets[this.assetOfSlot[slot]!]!.bucket;
     const row = this.rowOfSlot[slot]!;
     const last = --bucket.length;
@@ -396,6 +579,19 @@ function growBucket(bucket: Bucket): void {
   bucket.slots = slots;
   bucket.collateral = collateral;
   bucket.debt = debt;
+}
+
+function growNear(asset: Asset): void {
+  const capacity = asset.near.length * 2;
+  const near = new Uint32Array(capacity);
+  near.set(asset.near);
+  const c = new Float64Array(capacity);
+  c.set(asset.nearCollateral);
+  const d = new Float64Array(capacity);
+  d.set(asset.nearDebt);
+  asset.near = near;
+  asset.nearCollateral = c;
+  asset.nearDebt = d;
 }
 
 function decimals(name: string, v: number): number {

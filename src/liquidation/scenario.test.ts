@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { parseScenario, readScenario } from './scenarioFile.ts';
 import { runScenario, type ScenarioReport } from './scenario.ts';
+import { seededRandom } from '../shared/seededRandom.ts';
 
 const scenarios = resolve(import.meta.dirname, '../../scenarios');
 
@@ -69,4 +70,47 @@ describe('scenario run', () => {
     expect(r.badDebt).toBe(0);
     expect(r.meanDisposalDeviation).toBeLessThanOrEqual(0.1);
   }, 240_000);
+
+  it('1,000 borrowers: setup sizes the pool and reserve, and every position that turns unhealthy is liquidated', async () => {
+    const s = parseScenario({
+      name: 'many-borrowers',
+      borrowers: { count: 1, collateral: { asset: 'WETH', amount: [1, 10] }, ltv: [0.3, 0.8], seed: 1000 },
+      pricePath: [
+        { t: 0, asset: 'WETH', price: 2000 },
+        { t: 600, asset: 'WETH', price: 1740 },
+      ],
+    });
+    const r = await runScenario(s, { portBase: 34545, borrowers: 1000 });
+    console.log(JSON.stringify(r));
+    expect(r.positions).toBe(1000);
+    expect(r.unhealthy).toBeGreaterThan(0);
+    expect(r.unhealthy).toBeLessThan(100);
+    expect(r.liquidated).toBe(r.unhealthy);
+    expect(r.badDebt).toBe(0);
+  }, 600_000);
+
+  it('days of hourly prices: the whole path plays and the report is built from the chain', async () => {
+    // a crash in the first hour (so auctions run early), then five days of hourly moves of up to ±1%:
+    // thousands of blocks, more than the node keeps state for
+    const next = seededRandom(5);
+    const pricePath = [
+      { t: 0, asset: 'WETH', price: 2000 },
+      { t: 3600, asset: 'WETH', price: 1500 },
+    ];
+    for (let h = 2; h <= 120; h++) pricePath.push({ t: h * 3600, asset: 'WETH', price: Math.round(pricePath.at(-1)!.price * (1 + 0.02 * (next() - 0.5)) * 100) / 100 });
+    const s = parseScenario({
+      name: 'hourly-5-days',
+      borrowers: { count: 6, collateral: { asset: 'WETH', amount: [1, 3] }, ltv: [0.5, 0.8], seed: 11 },
+      pricePath,
+      drainSeconds: 1800,
+    });
+    const r = await runScenario(s, { portBase: 35545, idleBlockSeconds: 100 });
+    console.log(JSON.stringify(r));
+    expect(r.chainSeconds).toBeGreaterThanOrEqual(120 * 3600);
+    expect(r.blocks).toBeGreaterThan(4000);
+    expect(r.liquidated).toBe(r.unhealthy);
+    expect(r.unhealthy).toBeGreaterThan(0);
+    expect(r.takes).toBeGreaterThan(0);
+    expect(r.badDebt).toBe(0);
+  }, 900_000);
 });

@@ -14,8 +14,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keccak256, parseEventLogs, type Abi, parseUnits, stringToHex, toHex, type Address, type Hex } from 'viem';
-import { mnemonicToAccount } from 'viem/accounts';
+import { encodeFunctionData, formatUnits, keccak256, parseEventLogs, type Abi, parseUnits, stringToHex, toHex, type Address, type Hex, type LocalAccount } from 'viem';
+import { HDKey, hdKeyToAccount, type HDAccount } from 'viem/accounts';
+import { pbkdf2Sync } from 'node:crypto';
 import { abis } from '../chain/abi/generated.ts';
 import { DEVNET_MNEMONIC, devnetAccount, type DevnetActor } from '../chain/accounts.ts';
 import { chainClients, type ChainClients } from '../chain/clients.ts';
@@ -24,7 +25,8 @@ import { ChainClock, type MinedBlock } from '../oracle/chainClock.ts';
 import { assetPaths, priceAt, type AssetPath } from '../oracle/pricePath.ts';
 import { PricePusher } from '../oracle/pricePusher.ts';
 import { loadConfig, type PalisadeConfig } from '../shared/config.ts';
-import { BaseError, InputError } from '../shared/errors.ts';
+import { BaseError, InputError, oneLine } from '../shared/errors.ts';
+import { debtOfShares, poolHealth } from '../lending/health.ts';
 import { LiquidationExecutor } from './executor.ts';
 import { positionKey, type LiquidationInstruction } from './instruction.ts';
 import { LiquidationMonitor } from './monitor.ts';
@@ -87,6 +89,8 @@ export type ScenarioReport = {
   instructions: number;
   collateralAsset: string;
   durationMs: number;
+  /** Wall time the report's own observer spent reading the chain while the path played and drained. */
+  observerMs: number;
 };
 
 type Tracked = {
@@ -158,15 +162,25 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
     }
 
     opts.signal?.throwIfAborted();
-    // ---------------------------------------------------------------- setup (instant mining)
-    await clock.automine();
+    // ---------------------------------------------------------------- setup (blocks mined on purpose)
+    // the scenario owns block production from here: setup mines its own blocks once its transactions
+    // are in the node's pool, never relying on automine (see openPositions)
+    await clock.takeOver();
     const pusher = new PricePusher({ clients: at('pricePusher'), oracle: contracts.PriceOracle!, assets: pushable, clock, onProgress: (m) => say(`pusher: ${m}`) });
-    for (const p of paths) await pusher.push(p.asset, priceAt(p, 0));
+    const opening: Hex[] = [];
+    for (const p of paths) for (const step of await pusher.push(p.asset, priceAt(p, 0))) opening.push(...step.hashes);
+    if (opening.length > 0) {
+      const b = await clock.mine(1);
+      for (const hash of opening) {
+        const r = await pub.getTransactionReceipt({ hash }).catch(() => undefined);
+        if (r?.status !== 'success') throw new BaseError('opening price push failed during scenario setup', { details: `tx ${hash}, block ${b.number}` });
+      }
+    }
     const borrowers = await openPositions(s, opts.borrowers ?? s.borrowers.count, chain, deployer, contracts, collateral, say);
 
     opts.signal?.throwIfAborted();
     // ---------------------------------------------------------------- services
-    const startBlock = await clock.takeOver();
+    const startBlock = await clock.refresh();
     const fromBlock = BigInt(deployment.deployedAtBlock);
     const instructions: LiquidationInstruction[] = [];
     const executor = new LiquidationExecutor({ chain: chain.name, clients: at('executor'), liquidator: contracts.Liquidator!, margin: s.executor.margin, fromBlock, pollMs: 50 });
@@ -190,23 +204,64 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
     say(`services: monitor, executor ${executor.address}, market maker ${maker.address}`);
 
     // ---------------------------------------------------------------- observer: the chain's own record
+    // Per block: one log query (pool and liquidator) and three reads (the pool's borrow index and both
+    // prices); open positions are judged with the pool's own rule in memory (src/lending/health.ts)
+    // and a position the rule flags is confirmed once with the pool's `health` view. Valuations for
+    // takes are the block's own prices, read while the node still holds that block's state (anvil
+    // keeps a bounded history: reading a long-past block fails with "Invalid parameters").
     const tracked = new Map<string, Tracked>(borrowers.map((b) => [positionKey({ borrower: b, collateral }), { borrower: b, collateral }]));
+    const held = new Map<string, { shares: bigint; collateral: bigint }>();
+    for (let i = 0; i < borrowers.length; i += 64) {
+      const slice = borrowers.slice(i, i + 64);
+      const positions = await Promise.all(slice.map((b) => pub.readContract({ address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'position', args: [b, collateral], blockNumber: startBlock.number })));
+      slice.forEach((b, j) => held.set(positionKey({ borrower: b, collateral }), { shares: positions[j]!.borrowShares, collateral: positions[j]!.collateral }));
+    }
+    const liquidationRatio = BigInt((await pub.readContract({ address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'collateralConfig', args: [collateral] })).liquidationRatio);
     const lots = new Map<bigint, LotRecord>();
-    const takes: { lot: bigint; price: bigint; block: bigint; taker: Address; rebate: bigint }[] = [];
+    const takes: { lot: bigint; price: bigint; block: bigint; taker: Address; rebate: bigint; deviation: number }[] = [];
     let resets = 0;
     let reserveUsed = 0n;
-    const blockTime = new Map<bigint, number>();
+    let observerMs = 0;
     const observe = async (block: MinedBlock) => {
-      blockTime.set(block.number, block.timestamp);
-      const open = [...tracked.values()].filter((t) => t.kickBlock === undefined && t.unhealthyBlock === undefined);
+      const observing = performance.now();
+      try {
+        await observeBlock(block);
+      } finally {
+        observerMs += performance.now() - observing;
+      }
+    };
+    const observeBlock = async (block: MinedBlock) => {
+      const [logs, market, pc, pl] = await Promise.all([
+        pub.getLogs({ address: [contracts.LendingPool!, contracts.Liquidator!], fromBlock: block.number, toBlock: block.number }),
+        pub.readContract({ address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'expectedMarket', blockNumber: block.number }),
+        pub.readContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName: 'peek', args: [collateral], blockNumber: block.number }),
+        pub.readContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName: 'peek', args: [contracts.USDC!], blockNumber: block.number }),
+      ]);
+      const poolAddress = contracts.LendingPool!.toLowerCase();
+      for (const ev of parseEventLogs({ abi: abis.LendingPool, logs: logs.filter((l) => l.address.toLowerCase() === poolAddress), strict: false })) {
+        const a = ev.args as Record<string, unknown>;
+        const h = held.get(positionKey({ borrower: String(a.borrower), collateral: String(a.collateral) }));
+        if (!h) continue;
+        if (ev.eventName === 'Borrow') h.shares += a.shares as bigint;
+        else if (ev.eventName === 'Repay') h.shares -= a.shares as bigint;
+        else if (ev.eventName === 'SupplyCollateral') h.collateral += a.amount as bigint;
+        else if (ev.eventName === 'WithdrawCollateral') h.collateral -= a.amount as bigint;
+        else if (ev.eventName === 'Seize') Object.assign(h, { shares: 0n, collateral: 0n });
+      }
+      const index = { totalBorrowAssets: market.totalBorrowAssets, totalBorrowShares: market.totalBorrowShares };
+      const flagged = [...tracked.entries()].filter(([key, t]) => {
+        if (t.kickBlock !== undefined || t.unhealthyBlock !== undefined) return false;
+        const h = held.get(key)!;
+        return h.shares > 0n && poolHealth(h.collateral, pc, debtOfShares(h.shares, index), pl, liquidationRatio).liquidatable;
+      });
       const verdicts = await Promise.all(
-        open.map((t) => pub.readContract({ address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'health', args: [t.borrower, t.collateral], blockNumber: block.number })),
+        flagged.map(([, t]) => pub.readContract({ address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'health', args: [t.borrower, t.collateral], blockNumber: block.number })),
       );
-      open.forEach((t, i) => {
+      flagged.forEach(([, t], i) => {
         if (verdicts[i]![2]) t.unhealthyBlock = block.number;
       });
-      const logs = await pub.getLogs({ address: contracts.Liquidator!, fromBlock: block.number, toBlock: block.number });
-      for (const ev of parseEventLogs({ abi: abis.Liquidator, logs, strict: false })) {
+      const liquidatorAddress = contracts.Liquidator!.toLowerCase();
+      for (const ev of parseEventLogs({ abi: abis.Liquidator, logs: logs.filter((l) => l.address.toLowerCase() === liquidatorAddress), strict: false })) {
         const a = ev.args as Record<string, unknown>;
         if (ev.eventName === 'Kick') {
           const key = positionKey({ borrower: a.borrower as string, collateral: a.collateral as string });
@@ -214,7 +269,10 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
           if (t) t.kickBlock = ev.blockNumber;
           lots.set(a.id as bigint, { id: a.id as bigint, key, kickBlock: ev.blockNumber, kickTime: block.timestamp, finishedByTake: false, returned: 0n, shortfall: 0n });
         } else if (ev.eventName === 'Take') {
-          takes.push({ lot: a.id as bigint, price: a.price as bigint, block: ev.blockNumber, taker: a.taker as Address, rebate: a.rebate as bigint });
+          const valuation = (pc * PRICE_SCALE) / pl;
+          const price = a.price as bigint;
+          const deviation = Math.abs(Number(price - valuation)) / Number(valuation);
+          takes.push({ lot: a.id as bigint, price, block: ev.blockNumber, taker: a.taker as Address, rebate: a.rebate as bigint, deviation });
         } else if (ev.eventName === 'LotFinished') {
           const l = lots.get(a.id as bigint);
           if (l) {
@@ -322,15 +380,7 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
     const backing = cash - fees + market.totalBorrowAssets + market.auctionDebt - pendingShortfall;
     const badDebt = market.totalSupplyAssets > backing ? market.totalSupplyAssets - backing : 0n;
 
-    const deviations: number[] = [];
-    for (const tk of takes) {
-      const [pc, pl] = await Promise.all([
-        pub.readContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName: 'peek', args: [collateral], blockNumber: tk.block }),
-        pub.readContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName: 'peek', args: [loanAsset], blockNumber: tk.block }),
-      ]);
-      const valuation = (pc * PRICE_SCALE) / pl;
-      deviations.push(Math.abs(Number(tk.price - valuation)) / Number(valuation));
-    }
+    const deviations = takes.map((tk) => tk.deviation);
     const all = [...tracked.values()];
     const kicked = all.filter((t) => t.kickBlock !== undefined);
     const latencies = kicked.map((t) => Number(t.kickBlock! - (t.unhealthyBlock ?? t.kickBlock!)));
@@ -364,6 +414,7 @@ export async function runScenario(s: ScenarioFile, opts: ScenarioOptions = {}): 
       instructions: instructions.length,
       collateralAsset: symbol,
       durationMs: Date.now() - started,
+      observerMs: Math.round(observerMs),
     };
     void loanPrice;
     return report;
@@ -389,7 +440,15 @@ export function boundedStep(paths: AssetPath[], t: number, idle: number, maxMove
 
 /**
  * Opens the scenario's positions: fresh accounts (funded with gas), qualified by the devnet bank,
- * given collateral, which they deposit and borrow against at their drawn loan-to-value.
+ * given collateral, which they deposit and borrow against at their drawn loan-to-value. The pool's
+ * free liquidity and the risk reserve are topped up first when the positions need more: liquidity to
+ * lend every borrow, and a reserve that covers the shortfall the price path's lowest point could cause.
+ *
+ * Mining: the chain is put in manual mode for the duration (and its mode restored after). Each phase
+ * signs its transactions with local nonces, sends them all, then mines blocks until the node's pool is
+ * empty and checks every receipt. Waiting on anvil's automine instead is what used to hang a few
+ * hundred borrowers in: under many concurrent sends its instant miner can leave a ready transaction
+ * unmined (foundry-rs/foundry#10122), and a receipt wait then never returns.
  */
 export async function openPositions(
   s: ScenarioFile,
@@ -403,67 +462,217 @@ export async function openPositions(
   indexOffset = 0,
 ): Promise<Address[]> {
   const pub = deployer.public;
-  const bank = chainClients(chain, devnetAccount('bank'), 50);
-  const draws = drawBorrowers(s, count);
-  const [colDecimals, loanDecimals, maxLtv] = await Promise.all([
-    pub.readContract({ address: collateral, abi: abis.DevnetToken, functionName: 'decimals' }),
-    pub.readContract({ address: contracts.USDC!, abi: abis.DevnetToken, functionName: 'decimals' }),
-    pub.readContract({ address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'collateralConfig', args: [collateral] }).then((c) => c.maxLtv),
-  ]);
-  const [pc, pl] = await Promise.all([
-    pub.readContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName: 'peek', args: [collateral] }),
-    pub.readContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName: 'peek', args: [contracts.USDC!] }),
-  ]);
-  const now = Number((await pub.getBlock()).timestamp);
-  say(`opening ${count} positions against ${s.borrowers.collateral.asset} (ltv ${s.borrowers.ltv.join('–')}, seed ${s.borrowers.seed})`);
-  const accounts = draws.map((d) => mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: BORROWER_INDEX_BASE + indexOffset + d.index }));
-  for (const a of accounts) {
-    await pub.request({ method: 'anvil_setBalance' as never, params: [a.address, toHex(10n ** 20n)] as never });
-    await sendTx(bank, {
-      address: contracts.QualifiedClientRegistry!,
-      abi: abis.QualifiedClientRegistry,
-      functionName: 'grantClient',
-      args: [a.address, ACCREDITED, stringToHex('DE', { size: 2 }), dossierHash(a.address), now + YEAR, true],
-    });
-  }
-  const amounts = draws.map((d) => parseUnits(d.amount.toFixed(Math.min(6, colDecimals)), colDecimals));
-  for (const [i, a] of accounts.entries()) {
-    await sendTx(deployer, { address: collateral, abi: abis.DevnetToken, functionName: 'mint', args: [a.address, amounts[i]!] });
-  }
-  await Promise.all(
-    accounts.map(async (a, i) => {
-      const c = chainClients(chain, a, 50);
-      await sendTx(c, { address: collateral, abi: abis.DevnetToken, functionName: 'approve', args: [contracts.LendingPool!, amounts[i]!] });
-      await sendTx(c, { address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'supplyCollateral', args: [collateral, amounts[i]!, a.address] });
-    }),
-  );
-  // borrows one after another: each changes the pool's totals, which a parallel gas estimate would miss
-  const capPpm = (BigInt(maxLtv) * 1_000_000n) / WAD;
-  for (const [i, a] of accounts.entries()) {
+  const mining = await manualMining(pub);
+  try {
+    const draws = drawBorrowers(s, count);
+    const loanAsset = contracts.USDC!;
+    const [colDecimals, loanDecimals, maxLtv, pc, pl, market, reserveBalance] = await Promise.all([
+      pub.readContract({ address: collateral, abi: abis.DevnetToken, functionName: 'decimals' }),
+      pub.readContract({ address: loanAsset, abi: abis.DevnetToken, functionName: 'decimals' }),
+      pub.readContract({ address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'collateralConfig', args: [collateral] }).then((c) => c.maxLtv),
+      pub.readContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName: 'peek', args: [collateral] }),
+      pub.readContract({ address: contracts.PriceOracle!, abi: abis.PriceOracle, functionName: 'peek', args: [loanAsset] }),
+      pub.readContract({ address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'expectedMarket' }),
+      pub.readContract({ address: contracts.RiskReserve!, abi: abis.RiskReserve, functionName: 'balance' }),
+    ]);
+    const now = Number((await pub.getBlock()).timestamp);
+    say(`opening ${count} positions against ${s.borrowers.collateral.asset} (ltv ${s.borrowers.ltv.join('–')}, seed ${s.borrowers.seed})`);
+    const accounts = draws.map((d) => scenarioAccount(BORROWER_INDEX_BASE + indexOffset + d.index));
+    const amounts = draws.map((d) => parseUnits(d.amount.toFixed(Math.min(6, colDecimals)), colDecimals));
     // loan units the collateral is worth, times the drawn LTV (never above the pool's limit), less
     // two units for the pool's upward roundings of shares and debt value
-    const ltvPpm = BigInt(Math.floor(draws[i]!.ltv * 1e6));
-    const worth = (amounts[i]! * pc) / pl;
-    const borrow = (worth * (ltvPpm < capPpm ? ltvPpm : capPpm)) / 1_000_000n - 2n;
-    if (borrow <= 0n) throw new InputError(`borrowers.collateral.amount: position ${i} is too small to borrow against`);
-    await sendTx(chainClients(chain, a, 50), { address: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'borrow', args: [collateral, borrow] });
+    const capPpm = (BigInt(maxLtv) * 1_000_000n) / WAD;
+    const borrows = draws.map((d, i) => {
+      const ltvPpm = BigInt(Math.floor(d.ltv * 1e6));
+      const borrow = (((amounts[i]! * pc) / pl) * (ltvPpm < capPpm ? ltvPpm : capPpm)) / 1_000_000n - 2n;
+      if (borrow <= 0n) throw new InputError(`borrowers.collateral.amount: position ${i} is too small to borrow against`, { details: 'raise the amount range' });
+      return borrow;
+    });
+
+    // ------------------------------------------------ size the market to the scenario
+    const lent = borrows.reduce((a, b) => a + b, 0n);
+    const free = market.totalSupplyAssets - market.totalBorrowAssets - market.auctionDebt;
+    const liquidityTopUp = lent > free ? lent - free + lent / 20n : 0n;
+    const reserveTarget = worstShortfall(s, amounts, borrows, pc, pl);
+    const reserveTopUp = reserveTarget > reserveBalance ? reserveTarget - reserveBalance : 0n;
+    if (lent + liquidityTopUp >= 2n ** 120n || reserveTopUp >= 2n ** 120n) {
+      throw new InputError('borrowers: the positions need more loan assets than the pool can account for', {
+        details: `${count} borrowers would borrow ${lent} units; lower borrowers.count or borrowers.collateral.amount`,
+      });
+    }
+    const lp = devnetAccount('liquidityProvider');
+    const signer = deployer.wallet.account;
+    if (signer.type !== 'local') throw new InputError('scenario setup signs locally: the deployer must be a local account');
+    const deployerAccount: LocalAccount = signer;
+    const funding: SetupCall[] = [];
+    if (liquidityTopUp > 0n) {
+      say(`pool: adding ${formatUnits(liquidityTopUp, loanDecimals)} USDC of liquidity for ${formatUnits(lent, loanDecimals)} USDC of borrows`);
+      funding.push(
+        { from: deployerAccount, to: loanAsset, abi: abis.DevnetToken, functionName: 'mint', args: [lp.address, liquidityTopUp] },
+        { from: lp, to: loanAsset, abi: abis.DevnetToken, functionName: 'approve', args: [contracts.LendingPool!, liquidityTopUp] },
+        { from: lp, to: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'supply', args: [liquidityTopUp] },
+      );
+    }
+    if (reserveTopUp > 0n) {
+      say(`reserve: adding ${formatUnits(reserveTopUp, loanDecimals)} USDC to cover the path's worst shortfall`);
+      funding.push(
+        { from: deployerAccount, to: loanAsset, abi: abis.DevnetToken, functionName: 'mint', args: [deployerAccount.address, reserveTopUp] },
+        { from: deployerAccount, to: loanAsset, abi: abis.DevnetToken, functionName: 'approve', args: [contracts.RiskReserve!, reserveTopUp] },
+        { from: deployerAccount, to: contracts.RiskReserve!, abi: abis.RiskReserve, functionName: 'deposit', args: [reserveTopUp] },
+      );
+    }
+
+    // ------------------------------------------------ phase 1: gas, grants, collateral, market funding
+    const bank = devnetAccount('bank');
+    for (let i = 0; i < accounts.length; i += RPC_BATCH) {
+      await Promise.all(accounts.slice(i, i + RPC_BATCH).map((a) => pub.request({ method: 'anvil_setBalance' as never, params: [a.address, toHex(10n ** 20n)] as never })));
+    }
+    await sendAndMine(pub, chain.chainId, [
+      ...funding,
+      ...accounts.map((a): SetupCall => ({
+        from: bank,
+        to: contracts.QualifiedClientRegistry!,
+        abi: abis.QualifiedClientRegistry,
+        functionName: 'grantClient',
+        args: [a.address, ACCREDITED, stringToHex('DE', { size: 2 }), dossierHash(a.address), now + YEAR, true],
+      })),
+      ...accounts.map((a, i): SetupCall => ({ from: deployerAccount, to: collateral, abi: abis.DevnetToken, functionName: 'mint', args: [a.address, amounts[i]!] })),
+    ], say);
+
+    // ------------------------------------------------ phase 2: each borrower approves, deposits, borrows (nonce order)
+    await sendAndMine(pub, chain.chainId, accounts.flatMap((a, i): SetupCall[] => [
+      { from: a, to: collateral, abi: abis.DevnetToken, functionName: 'approve', args: [contracts.LendingPool!, amounts[i]!] },
+      { from: a, to: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'supplyCollateral', args: [collateral, amounts[i]!, a.address] },
+      { from: a, to: contracts.LendingPool!, abi: abis.LendingPool, functionName: 'borrow', args: [collateral, borrows[i]!] },
+    ]), say);
+    say(`opened ${count} positions (${loanDecimals}-decimal loans)`);
+    return accounts.map((a) => a.address);
+  } finally {
+    await mining.restore();
   }
-  say(`opened ${count} positions (${loanDecimals}-decimal loans)`);
-  return accounts.map((a) => a.address);
+}
+
+/**
+ * The most the reserve may have to pay if every position is liquidated at the path's lowest
+ * collateral price (and highest loan price), plus a quarter for auctions that sell under the oracle.
+ */
+function worstShortfall(s: ScenarioFile, amounts: bigint[], borrows: bigint[], pc: bigint, pl: bigint): bigint {
+  const paths = assetPaths(s.pricePath);
+  const ratio = (asset: string, pick: (a: number, b: number) => number) => {
+    const p = paths.find((x) => x.asset === asset);
+    if (!p) return 1;
+    const open = priceAt(p, 0);
+    return p.knots.reduce((m, k) => pick(m, k.price / open), 1);
+  };
+  const colLow = BigInt(Math.floor(ratio(s.borrowers.collateral.asset, Math.min) * 1e9));
+  const loanHigh = BigInt(Math.ceil(ratio('USDC', Math.max) * 1e9));
+  let shortfall = 0n;
+  for (const [i, amount] of amounts.entries()) {
+    // loan units the collateral fetches at the low point, against the debt at the high loan price
+    const worth = (amount * pc * colLow) / (pl * loanHigh);
+    if (borrows[i]! > worth) shortfall += borrows[i]! - worth;
+  }
+  return shortfall + shortfall / 4n;
+}
+
+const RPC_BATCH = 64;
+
+type SetupCall = { from: LocalAccount; to: Address; abi: Abi; functionName: string; args: readonly unknown[] };
+
+/**
+ * Signs `calls` with local nonces (in the order given per sender), sends them all, mines until the
+ * node's pool is empty and checks every receipt; a revert is reported with its decoded reason.
+ */
+async function sendAndMine(pub: ChainClients['public'], chainId: number, calls: SetupCall[], say: (m: string) => void): Promise<void> {
+  if (calls.length === 0) return;
+  const nonces = new Map<string, number>();
+  for (const from of new Set(calls.map((c) => c.from.address))) {
+    nonces.set(from, await pub.getTransactionCount({ address: from, blockTag: 'pending' }));
+  }
+  const base = (await pub.getBlock()).baseFeePerGas ?? 1_000_000_000n;
+  // a base fee that rises while full blocks drain the batch must not strand a transaction
+  const maxFeePerGas = base * 64n + 1_000_000_000n;
+  const hashes: Hex[] = [];
+  for (let i = 0; i < calls.length; i += RPC_BATCH) {
+    const batch = calls.slice(i, i + RPC_BATCH);
+    const raws = await Promise.all(
+      batch.map((c) => {
+        const nonce = nonces.get(c.from.address)!;
+        nonces.set(c.from.address, nonce + 1);
+        return c.from.signTransaction!({
+          type: 'eip1559',
+          chainId,
+          nonce,
+          to: c.to,
+          data: encodeFunctionData({ abi: c.abi, functionName: c.functionName, args: c.args } as never),
+          gas: SETUP_GAS,
+          maxFeePerGas,
+          maxPriorityFeePerGas: 1_000_000_000n,
+        });
+      }),
+    );
+    hashes.push(...(await Promise.all(raws.map((raw) => pub.request({ method: 'eth_sendRawTransaction', params: [raw] })))));
+  }
+  const clock = new ChainClock(pub);
+  await clock.refresh();
+  // each transaction needs at most SETUP_GAS: this many blocks hold them all, with room to spare
+  const blockGas = (await pub.getBlock()).gasLimit;
+  const maxBlocks = Math.ceil((calls.length * Number(SETUP_GAS)) / Number(blockGas)) + 8;
+  for (let blocks = 0; ; blocks++) {
+    const pending = await clock.pendingCount();
+    if (pending === 0) break;
+    if (blocks >= maxBlocks) {
+      throw new BaseError('scenario setup: transactions stay in the node\'s pool after mining', { details: `${pending} of ${calls.length} left after ${blocks} blocks` });
+    }
+    await clock.mine(1);
+  }
+  let checked = 0;
+  for (let i = 0; i < hashes.length; i += RPC_BATCH) {
+    const receipts = await Promise.all(hashes.slice(i, i + RPC_BATCH).map((hash) => pub.getTransactionReceipt({ hash })));
+    for (const [j, r] of receipts.entries()) {
+      if (r.status === 'success') continue;
+      const c = calls[i + j]!;
+      // replay it on the mined state before it for the custom error's name
+      const reason = await pub
+        .simulateContract({ address: c.to, abi: c.abi, functionName: c.functionName, args: c.args, account: c.from, blockNumber: r.blockNumber - 1n } as never)
+        .then(() => 'no reason given')
+        .catch((err: unknown) => oneLine(err));
+      throw new BaseError(`${c.functionName} reverted during scenario setup`, { details: `tx ${r.transactionHash}: ${reason}` });
+    }
+    checked += receipts.length;
+  }
+  say(`setup: ${checked} transactions mined`);
+}
+
+/**
+ * Puts the chain in manual mining (no automine, no interval) and answers how to restore its mode.
+ */
+async function manualMining(pub: ChainClients['public']): Promise<{ restore(): Promise<void> }> {
+  const rpc = (method: string, params: unknown[]) => pub.request({ method: method as never, params: params as never });
+  const auto = (await rpc('anvil_getAutomine', [])) === true;
+  const interval = Number((await rpc('anvil_getIntervalMining', []).catch(() => null)) ?? 0);
+  await rpc('evm_setAutomine', [false]);
+  await rpc('evm_setIntervalMining', [0]);
+  return {
+    async restore() {
+      if (interval > 0) await rpc('evm_setIntervalMining', [interval]);
+      else if (auto) await rpc('evm_setAutomine', [true]);
+    },
+  };
+}
+
+let devnetRoot: HDKey | undefined;
+
+/**
+ * A devnet mnemonic account by index. viem's mnemonicToAccount runs the mnemonic's PBKDF2 (2,048
+ * rounds) for every account, 20 ms each; here the root key is derived once (BIP-39 seed: PBKDF2-SHA512
+ * of the mnemonic, salt "mnemonic") and each account costs only its BIP-32 path.
+ */
+export function scenarioAccount(addressIndex: number): HDAccount {
+  devnetRoot ??= HDKey.fromMasterSeed(pbkdf2Sync(DEVNET_MNEMONIC.normalize('NFKD'), 'mnemonic', 2048, 64, 'sha512'));
+  return hdKeyToAccount(devnetRoot, { addressIndex });
 }
 
 function dossierHash(a: Address): Hex {
   return keccak256(toHex(`palisade-scenario-dossier:${a}`));
-}
-
-/**
- * Sends one setup transaction and waits for it: simulated first (a revert names its custom error),
- * then sent with a generous gas limit. A gas estimate made at the last block's timestamp can miss
- * the pool's interest accrual that runs when the transaction lands a second later.
- */
-async function sendTx(c: ChainClients, call: { address: Address; abi: Abi; functionName: string; args: readonly unknown[] }): Promise<void> {
-  await c.public.simulateContract({ ...call, account: c.wallet.account } as never);
-  const hash = await c.wallet.writeContract({ ...call, gas: SETUP_GAS } as never);
-  const receipt = await c.public.waitForTransactionReceipt({ hash });
-  if (receipt.status !== 'success') throw new BaseError(`${call.functionName} reverted during scenario setup`, { details: `tx ${hash}` });
 }

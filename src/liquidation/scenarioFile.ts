@@ -16,7 +16,7 @@ export const scenarioFileSchema = z.strictObject({
   name: z.string().min(1).optional(),
   description: z.string().optional(),
   borrowers: z.strictObject({
-    count: z.number().int().min(1).max(500),
+    count: z.number().int().min(1).max(5_000),
     /** Collateral asset symbol (WETH or WBTC on the devnet) and the amount range of whole tokens each borrower deposits. */
     collateral: z.strictObject({
       asset: z.string().min(1),

@@ -23,7 +23,7 @@ export function registerScenario(program: Command): void {
       try {
         const s = readScenario(resolve(file));
         const portBase = intOption('--port-base', o.portBase, 1, 65_000);
-        const borrowers = o.borrowers === undefined ? undefined : intOption('--borrowers', o.borrowers, 1, 500);
+        const borrowers = o.borrowers === undefined ? undefined : intOption('--borrowers', o.borrowers, 1, 5_000);
         // Ctrl-C stops the run at the next block and still stops the chain it started (no orphan anvil)
         const abort = new AbortController();
         const onSignal = () => {
