@@ -331,17 +331,23 @@ export class LiquidationMonitor implements Service {
   private async readMarket(block: bigint): Promise<MarketRead> {
     const assets = [...this.assetByIndex];
     const oracle = await this.oracleAddress();
-    const peek = (asset: Address) => ({ address: oracle, abi: abis.PriceOracle, functionName: 'peek', args: [asset] }) as const;
+    // Prices as the pool's `health` judges them: while an oracle move beyond its guard is pending, the
+    // collateral at the lower and the loan asset at the higher bound (a one-round spike must not hide a
+    // position the pool would let be kicked).
+    const liq = (asset: Address) => ({ address: oracle, abi: abis.PriceOracle, functionName: 'peekLiquidationPrices', args: [asset, this.loanAsset!] }) as const;
     const contracts: readonly { address: Address; abi: Abi; functionName: string; args?: readonly unknown[] }[] = [
       { address: this.o.pool, abi: abis.LendingPool, functionName: 'expectedMarket' },
-      peek(this.loanAsset!),
-      ...assets.map((x) => peek(x.address)),
+      { address: oracle, abi: abis.PriceOracle, functionName: 'peek', args: [this.loanAsset!] },
+      ...assets.map((x) => liq(x.address)),
     ];
-    const [market, loanPrice, ...prices] = (await this.call(() =>
+    const [market, rawLoanPrice, ...pairs] = (await this.call(() =>
       this.o.client.multicall({ contracts: contracts as never, allowFailure: false, deployless: true, blockNumber: block }),
     )) as unknown[];
     const m = market as { totalBorrowAssets: bigint; totalBorrowShares: bigint };
-    return { market: m, loanPrice: loanPrice as bigint, prices: new Map(assets.map((x, i) => [x.address.toLowerCase(), prices[i] as bigint])) };
+    const priced = pairs as (readonly [bigint, bigint])[];
+    // the loan asset's guarded price is the same in every pair; with no collateral listed yet, its plain answer
+    const loanPrice = priced.length > 0 ? priced[0]![1] : (rawLoanPrice as bigint);
+    return { market: m, loanPrice, prices: new Map(assets.map((x, i) => [x.address.toLowerCase(), priced[i]![0]])) };
   }
 
   /** One health pass at `block`: screen every position, confirm candidates with the pool's rule, instruct. */
