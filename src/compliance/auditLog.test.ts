@@ -23,7 +23,7 @@ describe.each(testDatabases())('audit log on $name', ({ open }) => {
   });
 
   it('starts from the genesis hash and verifies across page boundaries', async () => {
-    await expect(verifyAuditLog(db)).resolves.toEqual({ ok: true, entries: 0, head: GENESIS_HASH });
+    await expect(verifyAuditLog(db)).resolves.toMatchObject({ ok: true, entries: 0, head: GENESIS_HASH, anchorsChecked: false });
     for (let i = 1; i <= 5; i++) await db.transaction((tx) => appendAudit(tx, entry(i)));
     const log = await readAudit(db);
     expect(log[0]!.prevHash).toBe(GENESIS_HASH);
@@ -31,7 +31,7 @@ describe.each(testDatabases())('audit log on $name', ({ open }) => {
     // What was hashed is what is read back: timestamps to the millisecond, jsonb key order aside.
     for (const e of log) expect(auditHash(e.prevHash, e)).toBe(e.hash);
     for (const pageSize of [1, 2, 5, 1000]) {
-      await expect(verifyAuditLog(db, { pageSize })).resolves.toEqual({ ok: true, entries: 5, head: log[4]!.hash });
+      await expect(verifyAuditLog(db, { pageSize })).resolves.toMatchObject({ ok: true, entries: 5, head: log[4]!.hash, anchorsChecked: false });
     }
   });
 
