@@ -152,6 +152,7 @@ async function run(anvil: BenchAnvil) {
     ['liquidator', liquidator, INSTITUTIONAL],
   ] as const) {
     const address = client.wallet.account.address;
+    await send(client, { address: registry, abi: abis.QualifiedClientRegistry, functionName: 'consent', args: [bank.wallet.account.address] });
     await send(bank, {
       address: registry,
       abi: abis.QualifiedClientRegistry,

@@ -418,6 +418,13 @@ export async function openPositions(
   const accounts = draws.map((d) => mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: BORROWER_INDEX_BASE + indexOffset + d.index }));
   for (const a of accounts) {
     await pub.request({ method: 'anvil_setBalance' as never, params: [a.address, toHex(10n ** 20n)] as never });
+    // the borrower consents to the bank's grant (the registry refuses unrequested grants)
+    await sendTx(chainClients(chain, a, 50), {
+      address: contracts.QualifiedClientRegistry!,
+      abi: abis.QualifiedClientRegistry,
+      functionName: 'consent',
+      args: [bank.wallet.account.address],
+    });
     await sendTx(bank, {
       address: contracts.QualifiedClientRegistry!,
       abi: abis.QualifiedClientRegistry,
