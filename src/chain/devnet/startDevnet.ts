@@ -5,7 +5,7 @@ import { devnetAccount } from '../accounts.ts';
 import { chainClients } from '../clients.ts';
 import { deployCore, type Progress } from '../deploy/deployCore.ts';
 import { wireChains } from '../deploy/wire.ts';
-import { writeManifest, type Manifest } from '../manifest.ts';
+import { newDevnetMarker, writeDevnetMarker, writeManifest, type Manifest } from '../manifest.ts';
 import { startAnvil, type AnvilProcess } from './anvil.ts';
 import { fundDemoActors, seedDemoActors } from './demoActors.ts';
 import { deployLending, devnetLendingOptions } from '../deploy/deployLending.ts';
@@ -87,13 +87,16 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
       }),
     );
 
-    const manifest: Manifest = { version: 1, chains: {} };
+    // the marker is what lets the CLI use the well-known devnet keys with this manifest, and only this one
+    const marker = newDevnetMarker();
+    const manifest: Manifest = { version: 1, chains: {}, devnet: marker };
     for (const [i, c] of chains.entries()) {
       const w = wired[i]!;
       const block = await w.clients.public.getBlockNumber();
       manifest.chains[c.name] = { chainId: c.chainId, eid: c.eid, rpcUrl: c.rpcUrl, deployedAtBlock: Number(block), contracts: w.contracts };
     }
     const manifestPath = join(opts.stateDir ?? config.stateDir, 'manifest.json');
+    writeDevnetMarker(manifestPath, marker);
     writeManifest(manifestPath, manifest);
 
     // From here on blocks come on a clock, like a real chain.
