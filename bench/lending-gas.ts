@@ -38,6 +38,7 @@ import {
 import { abis } from '../src/chain/abi/generated.ts';
 import { devnetAccount } from '../src/chain/accounts.ts';
 import { chainClients, type ChainClients, type ChainEndpoint } from '../src/chain/clients.ts';
+import { DEVNET_GOVERNANCE } from '../src/shared/config.ts';
 import { deployCore } from '../src/chain/deploy/deployCore.ts';
 import { deployLending, devnetLendingOptions } from '../src/chain/deploy/deployLending.ts';
 import { throughTimelock } from '../src/chain/deploy/timelock.ts';
@@ -127,7 +128,7 @@ async function run(anvil: BenchAnvil) {
     eid: CHAIN.eid,
     relayer: devnetAccount('relayer').address,
     devnetAssets: true,
-    timelockDelay: 0n,
+    governance: DEVNET_GOVERNANCE,
     onProgress: (m) => log(`setup: ${m}`),
   });
   log('setup: demo actors (seed authorities, banks, demo clients)');

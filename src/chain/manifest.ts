@@ -18,6 +18,9 @@ export const manifestSchema = z.object({
       rpcUrl: z.string().url(),
       deployedAtBlock: z.number().int().nonnegative(),
       contracts: z.record(z.string(), address),
+      /** Who deployed (`palisade deploy check` names it), and the block before the first deployment. */
+      deployer: address.optional(),
+      firstBlock: z.number().int().nonnegative().optional(),
     }),
   ),
   /**

@@ -69,7 +69,7 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
           eid: c.eid,
           relayer,
           devnetAssets: true,
-          timelockDelay: 0n,
+          governance: config.devnetGovernance,
           onProgress: (m) => progress(`${c.name}: ${m}`),
         });
         return { name: c.name, eid: c.eid, clients, contracts };
