@@ -93,7 +93,8 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
     for (const [i, c] of chains.entries()) {
       const w = wired[i]!;
       const block = await w.clients.public.getBlockNumber();
-      manifest.chains[c.name] = { chainId: c.chainId, eid: c.eid, rpcUrl: c.rpcUrl, deployedAtBlock: Number(block), contracts: w.contracts };
+      // deployer + firstBlock let `palisade deploy check` name what the devnet's deployer still holds
+      manifest.chains[c.name] = { chainId: c.chainId, eid: c.eid, rpcUrl: c.rpcUrl, deployedAtBlock: Number(block), contracts: w.contracts, deployer: deployer.address, firstBlock: 0 };
     }
     const manifestPath = join(opts.stateDir ?? config.stateDir, 'manifest.json');
     writeDevnetMarker(manifestPath, marker);

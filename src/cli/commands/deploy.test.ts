@@ -10,6 +10,8 @@ import { chainClients } from '../../chain/clients.ts';
 import { deployCore } from '../../chain/deploy/deployCore.ts';
 import { startAnvil, type AnvilProcess } from '../../chain/devnet/anvil.ts';
 import { writeManifest } from '../../chain/manifest.ts';
+import { signGrantConsent } from '../../chain/grantConsent.ts';
+import { send } from '../../chain/tx.ts';
 import { DEVNET_GOVERNANCE } from '../../shared/config.ts';
 
 // A real anvil standing for a real network: `palisade deploy` deploys the whole system there and hands
@@ -122,6 +124,14 @@ describe('palisade deploy on a real anvil', () => {
     expect(net.privileges.find((p) => p.contract === 'WETHFeed' && p.role === 'pusher')?.holder).toBe(getAddress(pusher));
     // the deployer holds nothing but the test tokens it may mint (test networks only)
     expect(net.privileges.filter((p) => p.holderName === 'deployer').map((p) => `${p.contract}.${p.role}`).sort()).toEqual(['USDC.owner', 'WBTC.owner', 'WETH.owner']);
+
+    // the registry takes a grantee's EIP-712 consent relayed by anyone (the typed data here is what wallets sign)
+    const applicant = devnetAccount(30);
+    const bank = devnetAccount('bank').address;
+    const registry = out.contracts.QualifiedClientRegistry!;
+    const signature = await signGrantConsent(applicant, registry, CHAIN_ID, { grantee: applicant.address, grantor: bank, nonce: 0n, deadline: 2n ** 40n });
+    await send(c, { address: registry, abi: abis.QualifiedClientRegistry, functionName: 'consentBySig', args: [applicant.address, bank, 2n ** 40n, signature] });
+    expect(await c.public.readContract({ address: registry, abi: abis.QualifiedClientRegistry, functionName: 'consentOf', args: [applicant.address] })).toBe(bank);
 
     // the human-readable listing names the same holders
     const text = await run(['deploy', 'check', '--manifest', manifestPath], env);
