@@ -11,7 +11,7 @@ import { deployCore } from '../../chain/deploy/deployCore.ts';
 import { startAnvil, type AnvilProcess } from '../../chain/devnet/anvil.ts';
 import { writeManifest } from '../../chain/manifest.ts';
 import { signGrantConsent } from '../../chain/grantConsent.ts';
-import { send } from '../../chain/tx.ts';
+import { deploy, send } from '../../chain/tx.ts';
 import { DEVNET_GOVERNANCE } from '../../shared/config.ts';
 
 // A real anvil standing for a real network: `palisade deploy` deploys the whole system there and hands
@@ -162,6 +162,51 @@ describe('palisade deploy on a real anvil', () => {
     );
     expect(zeroAddress).toBeDefined();
   }, 120_000);
+
+  it('deploys a real-network market from a --market file of existing tokens and feeds', async () => {
+    const c = chainClients({ name: 'net', chainId: CHAIN_ID, rpcUrl: anvil.rpcUrl }, devnetAccount('secondBank'));
+    // "existing" tokens and Chainlink-style feeds, deployed by someone else beforehand
+    const usdc = await deploy(c, 'DevnetToken', ['USD Coin', 'USDC', 6, c.wallet.account.address]);
+    const weth = await deploy(c, 'DevnetToken', ['Wrapped Ether', 'WETH', 18, c.wallet.account.address]);
+    const usdcFeed = await deploy(c, 'DevnetPriceFeed', ['USDC / USD', c.wallet.account.address, c.wallet.account.address, 1_00000000n]);
+    const wethFeed = await deploy(c, 'DevnetPriceFeed', ['ETH / USD', c.wallet.account.address, c.wallet.account.address, 2_000_00000000n]);
+    const marketPath = join(dir, 'market.json');
+    writeFileSync(
+      marketPath,
+      JSON.stringify({
+        loanAsset: { symbol: 'USDC', address: usdc, feed: usdcFeed },
+        collaterals: [{ symbol: 'WETH', address: weth, feed: wethFeed, liquidationRatio: '1.1', maxLtv: '0.8' }],
+        heartbeatSeconds: 3600,
+        maxDeviationBps: 2000,
+      }),
+    );
+    const manifestPath = join(dir, 'manifest.market.json');
+    const env = { PALISADE_DEPLOYER_KEY: deployerKey, PALISADE_CONFIG: config({ layerZero: { verifiers: [verifier] }, governance: { guardian } }) };
+    const r = await run(['deploy', '--rpc', anvil.rpcUrl, '--chain', 'net', '--eid', '30997', '--market', marketPath, '--manifest', manifestPath, '--json'], env);
+    expect(r.stderr).not.toMatch(/palisade: /);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { contracts: Record<string, Address> };
+    expect(out.contracts.USDC).toBeUndefined(); // nothing minted: the market's tokens are used as they are
+    expect(out.contracts.WETHFeed).toBe(wethFeed);
+    const pool = out.contracts.LendingPool!;
+    expect(await c.public.readContract({ address: pool, abi: abis.LendingPool, functionName: 'loanAsset' })).toBe(usdc);
+    // the real defaults: two days in the timelock
+    expect(await c.public.readContract({ address: out.contracts.Timelock!, abi: abis.PalisadeTimelock, functionName: 'getMinDelay' })).toBe(2n * 86_400n);
+    // check names who controls the feeds the market relies on: here their (outside) owner, not the deployer
+    const check = await run(['deploy', 'check', '--manifest', manifestPath, '--json'], env);
+    const owner = c.wallet.account.address;
+    expect((JSON.parse(check.stdout) as Check).chains[0]!.findings).toEqual([
+      `USDCFeed.governance is held by ${owner}, outside the deployment`,
+      `WETHFeed.governance is held by ${owner}, outside the deployment`,
+    ]);
+    expect(check.code).toBe(1);
+
+    const bad = join(dir, 'bad-market.json');
+    writeFileSync(bad, JSON.stringify({ loanAsset: { symbol: 'USDC', address: usdc, feed: usdcFeed }, collaterals: [], heartbeatSeconds: 3600, maxDeviationBps: 2000 }));
+    const refused = await run(['deploy', '--rpc', anvil.rpcUrl, '--chain', 'net', '--eid', '30997', '--market', bad], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.split('\n').pop()).toMatch(/^palisade: malformed market file .*: collaterals: /);
+  }, 240_000);
 
   it('refuses a verifier list the message library cannot hold, and a missing price pusher', async () => {
     const two = await run(['deploy', '--rpc', anvil.rpcUrl, '--chain', 'net', '--eid', '30999', '--devnet-assets', '--price-pusher', pusher], {
