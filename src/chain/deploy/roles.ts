@@ -20,7 +20,7 @@ const hasFunction = (abi: Abi, name: string, inputs: number): AbiFunction | unde
  * Getters that name a privileged account. Read from every contract whose ABI has them, so roles that
  * other contracts add later (a pool's `guardian`, say) are listed without changing this file.
  */
-export const PRIVILEGE_GETTERS = ['owner', 'pendingOwner', 'governance', 'pendingGovernance', 'guardian', 'pusher', 'whitelistCaller', 'feeRecipient', 'treasury'] as const;
+export const PRIVILEGE_GETTERS = ['owner', 'pendingOwner', 'governance', 'pendingGovernance', 'guardian', 'pusher', 'whitelistCaller', 'feeRecipient', 'treasury', 'liquidator'] as const;
 
 export const TIMELOCK_ROLES = ['DEFAULT_ADMIN_ROLE', 'PROPOSER_ROLE', 'CANCELLER_ROLE', 'EXECUTOR_ROLE'] as const;
 export const roleId = (role: (typeof TIMELOCK_ROLES)[number]) => (role === 'DEFAULT_ADMIN_ROLE' ? (`0x${'00'.repeat(32)}` as const) : keccak256(toBytes(role)));
@@ -139,6 +139,18 @@ export async function readPrivileges(
     add('PingOApp', contracts.PingOApp, 'endpoint delegate', delegate);
   }
 
+  // registered market makers earn the auction rebate: a privilege granted by governance, listed from MakerSet
+  if (contracts.Liquidator) {
+    const makerSet = abis.Liquidator.filter((e) => e.type === 'event' && e.name === 'MakerSet');
+    const logs = await pub.getContractEvents({ address: contracts.Liquidator, abi: makerSet, fromBlock: known.fromBlock, toBlock: 'latest' });
+    const seen = new Set<Address>();
+    for (const l of logs) seen.add(getAddress((l.args as { maker: Address }).maker));
+    for (const maker of seen) {
+      const is = await pub.readContract({ address: contracts.Liquidator, abi: abis.Liquidator, functionName: 'isMaker', args: [maker] });
+      if (is) add('Liquidator', contracts.Liquidator, 'market maker', maker);
+    }
+  }
+
   const timelock = contracts.Timelock;
   if (timelock) {
     const events = abis.PalisadeTimelock.filter((e) => e.type === 'event' && (e.name === 'RoleGranted' || e.name === 'RoleRevoked'));
@@ -165,7 +177,7 @@ export async function readPrivileges(
  * operational; and the test-network stand-in tokens' minter). Returned as one line per finding.
  */
 export function privilegeFindings(list: Privilege[]): string[] {
-  const operational = new Set(['pusher', 'whitelistCaller', 'guardian', 'feeRecipient', 'treasury']);
+  const operational = new Set(['pusher', 'whitelistCaller', 'guardian', 'feeRecipient', 'treasury', 'market maker']);
   const findings: string[] = [];
   for (const p of list) {
     // the mintable stand-ins exist only on test networks (--devnet-assets): minting them is the faucet

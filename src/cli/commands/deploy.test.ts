@@ -121,6 +121,8 @@ describe('palisade deploy on a real anvil', () => {
     for (const contract of ['QualifiedClientRegistry', 'PriceOracle', 'LendingPool', 'RiskReserve', 'Liquidator', 'USDCFeed', 'WETHFeed', 'WBTCFeed'])
       expect(holders(contract, 'governance'), contract).toEqual(['Timelock']);
     expect(net.privileges.find((p) => p.contract === 'SimpleMessageLib' && p.role === 'whitelistCaller')?.holder).toBe(getAddress(verifier));
+    expect(holders('LendingPool', 'liquidator')).toEqual(['Liquidator']);
+    expect(holders('RiskReserve', 'liquidator')).toEqual(['Liquidator']);
     expect(net.privileges.find((p) => p.contract === 'WETHFeed' && p.role === 'pusher')?.holder).toBe(getAddress(pusher));
     // the deployer holds nothing but the test tokens it may mint (test networks only)
     expect(net.privileges.filter((p) => p.holderName === 'deployer').map((p) => `${p.contract}.${p.role}`).sort()).toEqual(['USDC.owner', 'WBTC.owner', 'WETH.owner']);
@@ -178,6 +180,7 @@ describe('palisade deploy on a real anvil', () => {
         collaterals: [{ symbol: 'WETH', address: weth, feed: wethFeed, liquidationRatio: '1.1', maxLtv: '0.8' }],
         heartbeatSeconds: 3600,
         maxDeviationBps: 2000,
+        makers: [guardian],
       }),
     );
     const manifestPath = join(dir, 'manifest.market.json');
@@ -200,6 +203,8 @@ describe('palisade deploy on a real anvil', () => {
       `WETHFeed.governance is held by ${owner}, outside the deployment`,
     ]);
     expect(check.code).toBe(1);
+    const makers = (JSON.parse(check.stdout) as Check).chains[0]!.privileges.filter((p) => p.role === 'market maker');
+    expect(makers.map((p) => p.holder)).toEqual([getAddress(guardian)]);
 
     const bad = join(dir, 'bad-market.json');
     writeFileSync(bad, JSON.stringify({ loanAsset: { symbol: 'USDC', address: usdc, feed: usdcFeed }, collaterals: [], heartbeatSeconds: 3600, maxDeviationBps: 2000 }));
