@@ -6,6 +6,7 @@ import type { GovernanceConfig } from '../../shared/config.ts';
 import { InputError } from '../../shared/errors.ts';
 import { deployCore, type Progress } from './deployCore.ts';
 import { deployLending, devnetLendingOptions, type LendingDeployOptions } from './deployLending.ts';
+import { deployAuditAnchor } from './deployAuditAnchor.ts';
 import { handOverToTimelock } from './roles.ts';
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address').transform((s) => getAddress(s));
@@ -50,6 +51,8 @@ export type SystemDeployOptions = {
   devnetAssets?: { pricePusher: Address };
   /** Real networks: existing tokens and feeds. Exactly one of `devnetAssets` and `market`. */
   market?: MarketFile;
+  /** The KYC service's key: when given, the audit anchor is deployed too (on the hub), governed by the timelock. */
+  auditAnchorWriter?: Address;
   onProgress?: Progress;
 };
 
@@ -79,6 +82,7 @@ export async function deploySystem(c: ChainClients, o: SystemDeployOptions): Pro
     };
   }
   Object.assign(contracts, await deployLending(c, { ...lending, onProgress: o.onProgress }));
+  if (o.auditAnchorWriter) Object.assign(contracts, await deployAuditAnchor(c, { governance: contracts.Timelock!, writer: o.auditAnchorWriter, onProgress: o.onProgress }));
   await handOverToTimelock(c, contracts, {
     timelockDelaySeconds: o.governance.timelockDelaySeconds,
     guardian: o.governance.guardian ? getAddress(o.governance.guardian) : undefined,

@@ -85,11 +85,12 @@ describe('palisade deploy on a real anvil', () => {
     });
     const manifestPath = join(dir, 'manifest.net.json');
     const env = { PALISADE_DEPLOYER_KEY: deployerKey, PALISADE_CONFIG: cfg };
-    const r = await run(['deploy', '--rpc', anvil.rpcUrl, '--chain', 'net', '--eid', '30999', '--devnet-assets', '--price-pusher', pusher, '--json'], env);
+    const kycWriter = devnetAccount(31).address;
+    const r = await run(['deploy', '--rpc', anvil.rpcUrl, '--chain', 'net', '--eid', '30999', '--devnet-assets', '--price-pusher', pusher, '--kyc-writer', kycWriter, '--json'], env);
     expect(r.stderr).not.toMatch(/palisade: /);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { contracts: Record<string, Address> };
-    for (const name of ['Timelock', 'Governor', 'QualifiedClientRegistry', 'EndpointV2', 'PingOApp', 'PriceOracle', 'LendingPool', 'RiskReserve', 'Liquidator'])
+    for (const name of ['Timelock', 'Governor', 'QualifiedClientRegistry', 'EndpointV2', 'PingOApp', 'PriceOracle', 'LendingPool', 'RiskReserve', 'Liquidator', 'AuditAnchor'])
       expect(out.contracts[name], name).toMatch(/^0x[0-9a-fA-F]{40}$/);
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     expect(manifest.devnet).toBeUndefined(); // a deployment never claims to be a devnet
@@ -123,6 +124,9 @@ describe('palisade deploy on a real anvil', () => {
     expect(holders('LendingPool', 'liquidator')).toEqual(['Liquidator']);
     expect(holders('RiskReserve', 'liquidator')).toEqual(['Liquidator']);
     expect(net.privileges.find((p) => p.contract === 'WETHFeed' && p.role === 'pusher')?.holder).toBe(getAddress(pusher));
+    // the KYC audit anchor: governed by the timelock, written only by the KYC service's key
+    expect(holders('AuditAnchor', 'governance')).toEqual(['Timelock']);
+    expect(net.privileges.find((p) => p.contract === 'AuditAnchor' && p.role === 'writer')?.holder).toBe(kycWriter);
     // the deployer holds nothing but the test tokens it may mint (test networks only)
     expect(net.privileges.filter((p) => p.holderName === 'deployer').map((p) => `${p.contract}.${p.role}`).sort()).toEqual(['USDC.owner', 'WBTC.owner', 'WETH.owner']);
 

@@ -51,6 +51,7 @@ export function registerDeploy(program: Command): void {
     .option('--verifier <address>', 'the LayerZero verifier (default: layerZero.verifiers from the config; never the deployer)')
     .option('--relayer <address>', 'same as --verifier')
     .option('--guardian <address>', 'the emergency guardian (default: governance.guardian from the config)')
+    .option('--kyc-writer <address>', "the KYC service's key: deploys the audit anchor it publishes the audit log's head to (on the hub)")
     .option('--devnet-assets', 'deploy mintable USDC/WETH/WBTC stand-ins with pushable feeds (test networks only; needs --price-pusher)')
     .option('--price-pusher <address>', 'with --devnet-assets: the account that pushes feed prices')
     .option('--market <file>', 'a real network market: existing tokens and Chainlink-compatible feeds (JSON)')
@@ -64,6 +65,7 @@ export function registerDeploy(program: Command): void {
         verifier?: string;
         relayer?: string;
         guardian?: string;
+        kycWriter?: string;
         devnetAssets?: boolean;
         pricePusher?: string;
         market?: string;
@@ -89,6 +91,7 @@ export function registerDeploy(program: Command): void {
         const guardian = optionalAddress('--guardian', opts.guardian) ?? optionalAddress('governance.guardian', config.governance.guardian);
         if (!!opts.devnetAssets === !!opts.market) throw new InputError('pass exactly one of --devnet-assets (test networks) and --market FILE');
         const pricePusher = optionalAddress('--price-pusher', opts.pricePusher);
+        const kycWriter = optionalAddress('--kyc-writer', opts.kycWriter);
         if (opts.devnetAssets && !pricePusher) throw new InputError('--devnet-assets needs --price-pusher ADDRESS (who may push feed prices)');
         const market = opts.market ? readMarketFile(opts.market) : undefined;
         const account = privateKeyToAccount(key as Hex);
@@ -106,6 +109,7 @@ export function registerDeploy(program: Command): void {
           governance: { ...config.governance, ...(guardian ? { guardian } : {}) },
           devnetAssets: opts.devnetAssets ? { pricePusher: pricePusher! } : undefined,
           market,
+          auditAnchorWriter: kycWriter,
           onProgress: say,
         });
         const path = opts.manifest ?? join(config.stateDir, `manifest.${chain}.json`);
