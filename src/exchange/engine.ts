@@ -88,8 +88,9 @@ export class MatchingEngine {
   /** Validates, journals and applies one command. */
   submit(command: Command): Result {
     const apply = this.prepare(command); // throws on bad input, before any change
-    const seq = ++this.seq;
-    this.journal?.append(seq, command);
+    const seq = this.seq + 1n;
+    this.journal?.append(seq, command); // a failing journal throws here: nothing applied, no seq used
+    this.seq = seq;
     return apply(seq);
   }
 
