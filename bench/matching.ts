@@ -2,7 +2,7 @@
  * `npm run bench -- matching [ops] [seed]`: the matching engine (src/exchange/orderBook.ts) on the
  * seeded issue-11 mix (src/exchange/opMix.ts: 60% limit, ~30% of them crossing, 25% cancel, 10%
  * market, 5% replace, ~4,500 resting orders over ~180 levels), and the same operations fed in the
- * same run to the peer library hft-limit-order-book 7.0.2.
+ * same run to the peer libraries hft-limit-order-book 7.0.2 and nodejs-order-book 10.1.1.
  *
  * What is measured:
  * - only the engines: the operations are generated beforehand into typed arrays; no journaling
@@ -17,7 +17,8 @@
  * and every resting order (price, open lots). The mix has distinct owners (no self-trade, which the
  * peer does not define) and price-moving replaces (the peer always re-queues on modify).
  */
-import { OrderBook as PeerBook } from 'hft-limit-order-book';
+import { OrderBook as HftBook } from 'hft-limit-order-book';
+import { OrderBook as NodejsBook } from 'nodejs-order-book';
 import { BUY, OrderBook, SELL } from '../src/exchange/orderBook.ts';
 import { generateMix, OP_CANCEL, OP_LIMIT, OP_MARKET, type OpMix } from '../src/exchange/opMix.ts';
 
@@ -74,17 +75,26 @@ function ours(): Engine & { book: OrderBook } {
   return e;
 }
 
-type PeerResult = ReturnType<PeerBook['limit']>;
+type PeerResult = { done: { id: string }[]; quantityLeft: number };
+type PeerBook = {
+  limit(o: { id: string; side: never; size: number; price: number }): PeerResult;
+  market(o: { side: never; size: number }): PeerResult;
+  modify(id: string, u: { price: number; size: number }): PeerResult;
+  cancel(id: string): unknown;
+  order(id: string): { price: number; size: number } | undefined;
+  depth(): [[number, number][], [number, number][]];
+};
 
-function peer(): Engine {
-  let book = new PeerBook();
+/** The two peers share one API (nodejs-order-book is the renamed successor of hft-limit-order-book). */
+function peer(name: string, make: () => PeerBook): Engine {
+  let book = make();
   let last: PeerResult | undefined;
   let lastTaker = '';
   const sideName = (s: number) => (s === BUY ? 'buy' : 'sell') as never;
   return {
-    name: 'hft-limit-order-book@7.0.2',
+    name,
     fresh() {
-      book = new PeerBook();
+      book = make();
     },
     apply(m: OpMix, i: number): number {
       const k = m.kind[i]!;
@@ -190,8 +200,11 @@ for (let i = mix.setup; i < mix.count; i++) counts[mix.kind[i]!]!++;
 say(`mix: limit ${counts[0]} (crossing ${mix.crossing}), cancel ${counts[1]}, market ${counts[2]}, replace ${counts[3]}`);
 
 const mine = ours();
-const other = peer();
-for (const e of [mine, other]) {
+const others = [
+  peer('hft-limit-order-book@7.0.2', () => new HftBook() as unknown as PeerBook),
+  peer('nodejs-order-book@10.1.1', () => new NodejsBook() as unknown as PeerBook),
+];
+for (const e of [mine, ...others]) {
   throughput(e, warm);
   latencies(e, warm);
 }
@@ -199,8 +212,9 @@ mine.fresh();
 applySetup(mine, mix);
 say(`initial book: ${mine.book.orderCount} orders over ${mine.book.depth(BUY).length + mine.book.depth(SELL).length} levels`);
 
-const check = compare(mine, other, mix);
-say(check.ok ? 'fills and final book: equal' : `MISMATCH: ${check.firstMismatch}`);
+const checks = others.map((o) => ({ name: o.name, ...compare(mine, o, mix) }));
+for (const c of checks) say(c.ok ? `fills and final book equal to ${c.name}` : `MISMATCH with ${c.name}: ${c.firstMismatch}`);
+const fillsMatch = checks.every((c) => c.ok);
 const finalBook = mine.book;
 say(`final book: ${finalBook.orderCount} orders over ${finalBook.depth(BUY).length + finalBook.depth(SELL).length} levels`);
 
@@ -215,10 +229,11 @@ for (let r = 0; r < 5; r++) {
 
 const opsPerSecond = throughput(mine, mix);
 const lat = latencies(mine, mix);
-const peerOps = throughput(other, mix);
-const peerLat = latencies(other, mix);
-say(`${mine.name}: ${opsPerSecond.toLocaleString()} ops/s, p50 ${pct(lat, 0.5)} µs, p99 ${pct(lat, 0.99)} µs, p99.9 ${pct(lat, 0.999)} µs`);
-say(`${other.name}: ${peerOps.toLocaleString()} ops/s, p50 ${pct(peerLat, 0.5)} µs, p99 ${pct(peerLat, 0.99)} µs, p99.9 ${pct(peerLat, 0.999)} µs`);
+const stats = (sorted: Float64Array) => ({ p50Us: pct(sorted, 0.5), p99Us: pct(sorted, 0.99), p999Us: pct(sorted, 0.999) });
+const peers = others.map((o) => ({ name: o.name, opsPerSecond: throughput(o, mix), ...stats(latencies(o, mix)) }));
+for (const r of [{ name: mine.name, opsPerSecond, ...stats(lat) }, ...peers]) {
+  say(`${r.name}: ${r.opsPerSecond.toLocaleString()} ops/s, p50 ${r.p50Us} µs, p99 ${r.p99Us} µs, p99.9 ${r.p999Us} µs`);
+}
 say(`timer (performance.now) overhead per call ≈ ${timerOverhead.toFixed(3)} µs, included in the latencies`);
 
 console.log(
@@ -226,14 +241,13 @@ console.log(
     ops: OPS,
     seed: SEED,
     opsPerSecond,
-    p50Us: pct(lat, 0.5),
-    p99Us: pct(lat, 0.99),
-    p999Us: pct(lat, 0.999),
-    fillsMatch: check.ok,
-    ...(check.ok ? {} : { mismatch: check.firstMismatch }),
-    peer: { name: other.name, opsPerSecond: peerOps, p50Us: pct(peerLat, 0.5), p99Us: pct(peerLat, 0.99), p999Us: pct(peerLat, 0.999) },
+    ...stats(lat),
+    fillsMatch,
+    ...(fillsMatch ? {} : { mismatch: checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.firstMismatch}`) }),
+    peer: peers[0],
+    peers,
     timerOverheadUs: Math.round(timerOverhead * 1000) / 1000,
     targets: { opsPerSecond: 3_000_000, p99Us: 2 },
   }),
 );
-if (!check.ok) process.exitCode = 1;
+if (!fillsMatch) process.exitCode = 1;

@@ -13,7 +13,7 @@
  * (time priority lost); our engine does the same for a price change, so both agree.
  */
 import { seededRandom } from '../shared/seededRandom.ts';
-import { BUY, OrderBook, SELL } from './orderBook.ts';
+import { BUY, OrderBook } from './orderBook.ts';
 
 export const OP_LIMIT = 0;
 export const OP_CANCEL = 1;
@@ -135,6 +135,5 @@ export function generateMix(o: MixOptions): OpMix {
       book.replace(id, tick, mix.lots[i]!);
     }
   }
-  void SELL;
   return mix;
 }
