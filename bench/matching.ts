@@ -7,8 +7,9 @@
  * What is measured:
  * - only the engines: the operations are generated beforehand into typed arrays; no journaling
  *   (the journal appends asynchronously in batches off the matching path, see src/exchange/journal.ts);
- * - opsPerSecond: one untimed-per-op pass over the 1,000,000 mix operations, wall clock around the
- *   whole loop (the 4,500 setup orders that build the initial book are applied first, outside);
+ * - opsPerSecond: wall clock around a whole loop over the 1,000,000 mix operations (no per-op
+ *   timer; the 4,500 setup orders that build the initial book are applied first, outside), on a
+ *   fresh book each time, median of 3 passes, for every engine alike;
  * - p50/p99/p99.9: a second pass on a fresh book, `performance.now()` around each operation (a
  *   double, no allocation; its own cost is printed as timerOverheadUs and NOT subtracted);
  * - before both, each engine is warmed up on a different seed so the JIT state is comparable.
@@ -25,6 +26,7 @@ import { generateMix, OP_CANCEL, OP_LIMIT, OP_MARKET, type OpMix } from '../src/
 const OPS = Number(process.argv[2] ?? 1_000_000);
 const SEED = Number(process.argv[3] ?? 11);
 const TICKS = 1 << 18;
+const PASSES = 3;
 const say = (m: string) => console.error(m);
 
 type Engine = {
@@ -141,7 +143,14 @@ function applySetup(e: Engine, m: OpMix) {
   for (let i = 0; i < m.setup; i++) e.apply(m, i);
 }
 
-function throughput(e: Engine, m: OpMix): number {
+/** Median of `passes` whole-loop passes, each on a fresh book (a loaded 2-core machine is noisy). */
+function throughput(e: Engine, m: OpMix, passes = 1): number {
+  const runs: number[] = [];
+  for (let p = 0; p < passes; p++) runs.push(throughputOnce(e, m));
+  return runs.sort((a, b) => a - b)[passes >> 1]!;
+}
+
+function throughputOnce(e: Engine, m: OpMix): number {
   e.fresh();
   applySetup(e, m);
   const t0 = performance.now();
@@ -227,10 +236,10 @@ for (let r = 0; r < 5; r++) {
   if (t === 0) say('');
 }
 
-const opsPerSecond = throughput(mine, mix);
+const opsPerSecond = throughput(mine, mix, PASSES);
 const lat = latencies(mine, mix);
 const stats = (sorted: Float64Array) => ({ p50Us: pct(sorted, 0.5), p99Us: pct(sorted, 0.99), p999Us: pct(sorted, 0.999) });
-const peers = others.map((o) => ({ name: o.name, opsPerSecond: throughput(o, mix), ...stats(latencies(o, mix)) }));
+const peers = others.map((o) => ({ name: o.name, opsPerSecond: throughput(o, mix, PASSES), ...stats(latencies(o, mix)) }));
 for (const r of [{ name: mine.name, opsPerSecond, ...stats(lat) }, ...peers]) {
   say(`${r.name}: ${r.opsPerSecond.toLocaleString()} ops/s, p50 ${r.p50Us} µs, p99 ${r.p99Us} µs, p99.9 ${r.p999Us} µs`);
 }
