@@ -36,6 +36,7 @@
  *   cross, FOK that cannot fill) are statuses, not exceptions, so the hot path never throws.
  */
 import { InputError } from '../shared/errors.ts';
+import { IdMap } from './idMap.ts';
 import { TickSet } from './tickSet.ts';
 
 export const BUY = 0;
@@ -97,7 +98,7 @@ export class OrderBook {
   private oId: Float64Array;
   private oOwner: Float64Array;
   private freeHead: number;
-  private readonly slotOf = new Map<number, number>();
+  private readonly slotOf: IdMap;
 
   // --- price levels (index side * tickCount + tick)
   private readonly head: Int32Array;
@@ -149,6 +150,7 @@ export class OrderBook {
     for (let i = 0; i < cap - 1; i++) this.oNext[i] = i + 1;
     this.oNext[cap - 1] = NIL;
     this.freeHead = 0;
+    this.slotOf = new IdMap(cap);
     this.fillMakerId = new Float64Array(256);
     this.fillMakerOwner = new Float64Array(256);
     this.fillTick = new Int32Array(256);
@@ -190,7 +192,7 @@ export class OrderBook {
     this.checkId(id);
     this.resetResult();
     const slot = this.slotOf.get(id);
-    if (slot === undefined) return (this.status = Status.UNKNOWN_ORDER);
+    if (slot === NIL) return (this.status = Status.UNKNOWN_ORDER);
     this.unlink(slot);
     this.release(slot, id);
     return (this.status = Status.CANCELLED);
@@ -203,7 +205,7 @@ export class OrderBook {
     this.checkLots(lots);
     this.resetResult();
     const slot = this.slotOf.get(id);
-    if (slot === undefined) return (this.status = Status.UNKNOWN_ORDER);
+    if (slot === NIL) return (this.status = Status.UNKNOWN_ORDER);
     const side = this.oSide[slot]! as Side;
     const open = this.oLots[slot]!;
     if (tick === this.oTick[slot]! && lots <= open) {
@@ -247,7 +249,7 @@ export class OrderBook {
 
   order(id: number): RestingOrder | undefined {
     const slot = this.slotOf.get(id);
-    return slot === undefined ? undefined : this.orderAt(slot);
+    return slot === NIL ? undefined : this.orderAt(slot);
   }
 
   // ------------------------------------------------------------------------------------------
