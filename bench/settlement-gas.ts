@@ -119,7 +119,7 @@ async function run(anvil: BenchAnvil) {
   const settlement = await deploy(deployer, 'Settlement', [registry, reserve, timelock, FEE_BPS, timelock]);
   const operator = at(OPERATOR_INDEX);
   const govern = (data: Hex) => throughTimelock(deployer, timelock, settlement, data);
-  await govern(encodeFunctionData({ abi: abis.Settlement, functionName: 'setOperator', args: [operator.wallet.account.address, true] }));
+  await govern(encodeFunctionData({ abi: abis.Settlement, functionName: 'setOperator', args: [operator.wallet.account.address] }));
   await govern(encodeFunctionData({ abi: abis.Settlement, functionName: 'setPairStatus', args: [weth, usdc, LISTED] }));
 
   // ---- clients: fresh accounts qualified by the bank, both tokens minted, infinite approvals

@@ -48,8 +48,10 @@ enum PairStatus {
 /// @dev Every fill re-checks both signers' qualification through the registry's one view (service DCE, any
 ///      category, any jurisdiction) and the pair's listing. A batch is atomic: one bad fill reverts all of it.
 interface ISettlement {
-    /// @notice Thrown when a caller other than an operator submits a batch.
+    /// @notice Thrown when a caller other than the operator submits a batch.
     error NotOperator(address caller);
+    /// @notice Thrown when a value-moving function is re-entered.
+    error Reentrancy();
     /// @notice Thrown when a batch holds no fill.
     error EmptyBatch();
     /// @notice Thrown when a signature does not recover to the order's signer.
@@ -93,8 +95,8 @@ interface ISettlement {
     event OrderCancelled(address indexed signer, uint256 indexed nonce, bytes32 orderHash);
     /// @notice Emitted when governance lists, suspends or delists a pair.
     event PairStatusSet(address indexed base, address indexed quote, PairStatus status);
-    /// @notice Emitted when governance adds or removes an operator.
-    event OperatorSet(address indexed operator, bool allowed);
+    /// @notice Emitted when governance appoints the operator (address(0): settlement paused).
+    event OperatorSet(address indexed operator);
     /// @notice Emitted when governance changes the fee.
     event FeeSet(uint256 feeBps);
     /// @notice Emitted when governance changes the fee recipient.
@@ -119,8 +121,8 @@ interface ISettlement {
     function feeRecipient() external view returns (address);
     /// @notice Current fee, in bps of each fill's quote amount, paid out of the seller's proceeds.
     function feeBps() external view returns (uint256);
-    /// @notice Whether `account` may submit batches.
-    function isOperator(address account) external view returns (bool);
+    /// @notice The one account that may submit batches (the matching engine's relayer).
+    function operator() external view returns (address);
     /// @notice Listing status of (base, quote).
     /// @dev The hook the product list contract will replace: settlement only asks "is this pair tradable".
     function pairStatus(address base, address quote) external view returns (PairStatus);
@@ -133,7 +135,7 @@ interface ISettlement {
     /// @notice EIP-712 struct hash of `order` (the key of `filled`).
     function orderHash(Order calldata order) external pure returns (bytes32);
 
-    /// @notice Settles `fills` atomically: every fill or none. Operators only.
+    /// @notice Settles `fills` atomically: every fill or none. Operator only.
     function settle(Fill[] calldata fills) external;
     /// @notice Closes the caller's order so it can never fill again.
     function cancel(Order calldata order) external;
@@ -143,8 +145,8 @@ interface ISettlement {
 
     /// @notice Sets the listing status of (base, quote). Governance only.
     function setPairStatus(address base, address quote, PairStatus status) external;
-    /// @notice Adds or removes an operator. Governance only.
-    function setOperator(address operator, bool allowed) external;
+    /// @notice Appoints the operator; address(0) stops settlement. Governance only.
+    function setOperator(address operator) external;
     /// @notice Sets the fee (at most MAX_FEE_BPS). Governance only.
     function setFeeBps(uint256 feeBps) external;
     /// @notice Sets the fee recipient. Governance only.

@@ -5,7 +5,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {ISettlement, Order, Fill, PairStatus} from "./ISettlement.sol";
 import {OrderLib} from "./OrderLib.sol";
 import {IQualification, Service, Category} from "../compliance/IQualification.sol";
@@ -14,12 +13,14 @@ import {BPS} from "../shared/Constants.sol";
 
 /// @title Settlement
 /// @notice Non-custodial DvP settlement of matched orders; see ISettlement for the rules.
-/// @dev Per order, state is one bit per (signer, nonce) that closes it (cancel or complete fill) plus a filled
-///      amount only while it is partly filled: a fresh order filled in one go writes its signer's bitmap word
-///      (usually already non-zero: 5,000 gas) instead of a fresh slot (22,100).
+/// @dev Per order, state is two bits per (signer, nonce) in a word of 128 nonces — "closed" (cancelled or
+///      completely filled) and "partly filled" — plus a filled amount by order hash only while partly filled:
+///      a fresh order filled in one go reads and writes its signer's word (usually already non-zero: 5,000 gas)
+///      instead of creating a slot (22,100), and never reads the filled amount it cannot have.
+///      The operator, the fee and the reentrancy lock share one slot: one cold read per batch.
 ///      Warning: base and quote tokens must be plain ERC20s (no fee on transfer, no rebasing, no callbacks to
 ///      untrusted code); governance lists only such pairs. Collected fees are this contract's token balances.
-contract Settlement is ISettlement, Governed, EIP712, ReentrancyGuard {
+contract Settlement is ISettlement, Governed, EIP712 {
     using SafeERC20 for IERC20;
 
     /// @inheritdoc ISettlement
@@ -37,15 +38,27 @@ contract Settlement is ISettlement, Governed, EIP712, ReentrancyGuard {
     address public immutable reserve;
 
     /// @inheritdoc ISettlement
+    address public operator;
+    /// @dev <= MAX_FEE_BPS, packed with `operator` and `_lock`.
+    uint16 private _feeBps;
+    /// @dev 1 = unlocked, 2 = inside settle/distributeFees (never 0, so the shared slot stays non-zero).
+    uint8 private _lock;
+    /// @inheritdoc ISettlement
     address public feeRecipient;
-    /// @inheritdoc ISettlement
-    uint256 public feeBps;
-    /// @inheritdoc ISettlement
-    mapping(address account => bool) public isOperator;
     mapping(address base => mapping(address quote => PairStatus)) private _pairs;
     /// @inheritdoc ISettlement
     mapping(bytes32 orderHash => uint256) public filled;
-    mapping(address signer => mapping(uint256 word => uint256)) private _closed;
+    mapping(address signer => mapping(uint256 word => uint256)) private _state;
+
+    uint256 private constant CLOSED = 1;
+    uint256 private constant PARTLY_FILLED = 2;
+
+    modifier nonReentrant() {
+        if (_lock == 2) revert Reentrancy();
+        _lock = 2;
+        _;
+        _lock = 1;
+    }
 
     /// @param qualification_ the compliance registry (its one view is asked for both parties of every fill).
     /// @param reserve_ the risk reserve receiving RESERVE_SHARE_BPS of fees.
@@ -66,7 +79,9 @@ contract Settlement is ISettlement, Governed, EIP712, ReentrancyGuard {
         qualification = qualification_;
         reserve = reserve_;
         feeRecipient = feeRecipient_;
-        feeBps = feeBps_;
+        // feeBps_ <= MAX_FEE_BPS fits 16 bits
+        _feeBps = uint16(feeBps_);
+        _lock = 1;
         emit FeeRecipientSet(feeRecipient_);
         emit FeeSet(feeBps_);
     }
@@ -79,8 +94,13 @@ contract Settlement is ISettlement, Governed, EIP712, ReentrancyGuard {
     }
 
     /// @inheritdoc ISettlement
+    function feeBps() external view returns (uint256) {
+        return _feeBps;
+    }
+
+    /// @inheritdoc ISettlement
     function isClosed(address signer, uint256 nonce) external view returns (bool) {
-        return _closed[signer][nonce >> 8] & (1 << (nonce & 0xff)) != 0;
+        return (_state[signer][nonce >> 7] >> ((nonce & 0x7f) << 1)) & CLOSED != 0;
     }
 
     /// @inheritdoc ISettlement
@@ -97,10 +117,10 @@ contract Settlement is ISettlement, Governed, EIP712, ReentrancyGuard {
 
     /// @inheritdoc ISettlement
     function settle(Fill[] calldata fills) external nonReentrant {
-        if (!isOperator[msg.sender]) revert NotOperator(msg.sender);
+        if (msg.sender != operator) revert NotOperator(msg.sender);
         uint256 n = fills.length;
         if (n == 0) revert EmptyBatch();
-        uint256 fee = feeBps; // one read per batch
+        uint256 fee = _feeBps; // one read per batch
         for (uint256 i; i < n;) {
             _settleOne(fills[i], fee);
             // i < n <= calldata length: cannot overflow
@@ -113,7 +133,7 @@ contract Settlement is ISettlement, Governed, EIP712, ReentrancyGuard {
     /// @inheritdoc ISettlement
     function cancel(Order calldata order) external {
         if (msg.sender != order.signer) revert NotSigner(msg.sender, order.signer);
-        _closed[order.signer][order.nonce >> 8] |= 1 << (order.nonce & 0xff);
+        _state[order.signer][order.nonce >> 7] |= CLOSED << ((order.nonce & 0x7f) << 1);
         bytes32 h = OrderLib.hash(order);
         delete filled[h];
         emit OrderCancelled(order.signer, order.nonce, h);
@@ -143,16 +163,16 @@ contract Settlement is ISettlement, Governed, EIP712, ReentrancyGuard {
     }
 
     /// @inheritdoc ISettlement
-    function setOperator(address operator, bool allowed) external onlyGovernance {
-        if (operator == address(0)) revert ZeroAddress();
-        isOperator[operator] = allowed;
-        emit OperatorSet(operator, allowed);
+    function setOperator(address operator_) external onlyGovernance {
+        operator = operator_;
+        emit OperatorSet(operator_);
     }
 
     /// @inheritdoc ISettlement
     function setFeeBps(uint256 feeBps_) external onlyGovernance {
         if (feeBps_ > MAX_FEE_BPS) revert FeeTooHigh(feeBps_, MAX_FEE_BPS);
-        feeBps = feeBps_;
+        // feeBps_ <= MAX_FEE_BPS fits 16 bits
+        _feeBps = uint16(feeBps_);
         emit FeeSet(feeBps_);
     }
 
@@ -224,11 +244,13 @@ contract Settlement is ISettlement, Governed, EIP712, ReentrancyGuard {
         if (!qualification.isQualified(signer, Service.DCE, Category.ANY, bytes2(0))) revert NotQualified(signer);
 
         uint256 nonce = o.nonce;
-        uint256 bit = 1 << (nonce & 0xff);
-        uint256 word = _closed[signer][nonce >> 8];
-        if (word & bit != 0) revert OrderClosed(h, signer, nonce);
+        uint256 shift = (nonce & 0x7f) << 1;
+        uint256 word = _state[signer][nonce >> 7];
+        uint256 flags = word >> shift;
+        if (flags & CLOSED != 0) revert OrderClosed(h, signer, nonce);
 
-        uint256 prev = filled[h];
+        // only a partly filled order has a filled amount to read
+        uint256 prev = flags & PARTLY_FILLED != 0 ? filled[h] : 0;
         uint256 total = o.amount;
         uint256 remaining;
         // prev < total: a filled amount is stored only while below the order's amount
@@ -237,13 +259,14 @@ contract Settlement is ISettlement, Governed, EIP712, ReentrancyGuard {
         }
         if (amount > remaining) revert Overfill(h, prev, amount, total);
         if (amount == remaining) {
-            _closed[signer][nonce >> 8] = word | bit;
+            _state[signer][nonce >> 7] = word | (CLOSED << shift);
             if (prev != 0) delete filled[h];
         } else {
             // amount < remaining = total - prev, so prev + amount < total: no overflow
             unchecked {
                 filled[h] = prev + amount;
             }
+            if (flags & PARTLY_FILLED == 0) _state[signer][nonce >> 7] = word | (PARTLY_FILLED << shift);
         }
     }
 }

@@ -24,7 +24,7 @@ contract SettlementInvariantTest is Test {
         usdc = new MockERC20("USD Coin", "USDC", 6);
         settlement = new Settlement(registry, reserve, feeRecipient, 10, gov);
         vm.startPrank(gov);
-        settlement.setOperator(operator, true);
+        settlement.setOperator(operator);
         settlement.setPairStatus(address(weth), address(usdc), PairStatus.Listed);
         vm.stopPrank();
         handler = new SettlementHandler(settlement, registry, weth, usdc, gov, operator);

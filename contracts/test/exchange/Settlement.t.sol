@@ -278,7 +278,7 @@ contract SettlementTest is SettlementTestBase {
         vm.expectRevert(abi.encodeWithSelector(IGoverned.NotGovernance.selector, taker));
         settlement.setFeeBps(1);
         vm.expectRevert(abi.encodeWithSelector(IGoverned.NotGovernance.selector, taker));
-        settlement.setOperator(taker, true);
+        settlement.setOperator(taker);
         vm.expectRevert(abi.encodeWithSelector(IGoverned.NotGovernance.selector, taker));
         settlement.setFeeRecipient(taker);
         vm.stopPrank();

@@ -51,7 +51,7 @@ abstract contract SettlementTestBase is Test {
         usdc = new MockERC20("USD Coin", "USDC", 6);
         settlement = new Settlement(registry, reserve, feeRecipient, FEE_BPS, gov);
         vm.startPrank(gov);
-        settlement.setOperator(operator, true);
+        settlement.setOperator(operator);
         settlement.setPairStatus(address(weth), address(usdc), PairStatus.Listed);
         vm.stopPrank();
         (maker, makerKey) = makeAddrAndKey("maker");
