@@ -36,6 +36,7 @@ import {
 import { abis } from '../src/chain/abi/generated.ts';
 import { devnetAccount } from '../src/chain/accounts.ts';
 import { chainClients, type ChainClients, type ChainEndpoint } from '../src/chain/clients.ts';
+import { DEVNET_GOVERNANCE } from '../src/shared/config.ts';
 import { deployCore } from '../src/chain/deploy/deployCore.ts';
 import { deployLending, devnetLendingOptions } from '../src/chain/deploy/deployLending.ts';
 import { throughTimelock } from '../src/chain/deploy/timelock.ts';
@@ -119,7 +120,7 @@ async function run(anvil: BenchAnvil) {
     eid: CHAIN.eid,
     relayer: devnetAccount('relayer').address,
     devnetAssets: true,
-    timelockDelay: 0n,
+    governance: DEVNET_GOVERNANCE,
     onProgress: (m) => log(`setup: ${m}`),
   });
   log('setup: demo actors (seed authorities, banks, demo clients)');
@@ -144,6 +145,7 @@ async function run(anvil: BenchAnvil) {
     ['liquidator', liquidator, INSTITUTIONAL],
   ] as const) {
     const address = client.wallet.account.address;
+    await send(client, { address: registry, abi: abis.QualifiedClientRegistry, functionName: 'consent', args: [bank.wallet.account.address] });
     await send(bank, {
       address: registry,
       abi: abis.QualifiedClientRegistry,

@@ -27,7 +27,7 @@ describe('palisade CLI on bad input', () => {
   });
 
   it('deploy to an RPC that does not answer fails before any transaction', () => {
-    const r = run(['deploy', '--rpc', 'http://127.0.0.1:1', '--chain', 'x', '--eid', '1'], { PALISADE_DEPLOYER_KEY: '0x' + '11'.repeat(32) });
+    const r = run(['deploy', '--rpc', 'http://127.0.0.1:1', '--chain', 'x', '--eid', '1', '--verifier', '0x' + '22'.repeat(20), '--devnet-assets', '--price-pusher', '0x' + '33'.repeat(20)], { PALISADE_DEPLOYER_KEY: '0x' + '11'.repeat(32) });
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n').pop()).toBe('palisade: RPC http://127.0.0.1:1/ does not answer');
   });

@@ -3,7 +3,7 @@ import { isHex, type Account, type Address, type Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { loadConfig } from '../shared/config.ts';
 import { InputError } from '../shared/errors.ts';
-import { readManifest, contractAddress } from '../chain/manifest.ts';
+import { readManifest, contractAddress, isDevnetManifest } from '../chain/manifest.ts';
 import { DEVNET_ACCOUNT_COUNT, devnetAccount } from '../chain/accounts.ts';
 import { RegistryClient } from '../compliance/registryClient.ts';
 import { kycContext, kycSettingsFromEnv, type ChainHandle, type CliContext, type RegistryHandle } from '../compliance/context.ts';
@@ -41,7 +41,7 @@ export async function openRegistryFromManifest(env: NodeJS.ProcessEnv = process.
   const registry = new RegistryClient({
     chain: { name: chainName, chainId: chain.chainId, rpcUrl: chain.rpcUrl },
     registry: contractAddress(manifest, chainName, 'QualifiedClientRegistry'),
-    signerFor: providerSigner(new URL(chain.rpcUrl).hostname === '127.0.0.1'),
+    signerFor: providerSigner(isDevnetManifest(manifestPath, manifest)),
   });
   return { registry, close: async () => {} };
 }

@@ -67,8 +67,36 @@ export class RegistryClient implements RegistryPort {
     return chainClients(this.opts.chain, account, 100);
   }
 
+  /**
+   * Makes sure the registry holds `account`'s consent to `provider` before a grant (issue 7): a signed
+   * consent is relayed by the provider; without one, the account's own key consents when this process
+   * holds it (the devnet's well-known actors); otherwise the grant cannot be sent.
+   */
+  private async ensureConsent(r: ClientGrantRequest, provider: ReturnType<RegistryClient['signer']>): Promise<void> {
+    const args = { address: this.opts.registry, abi: abis.QualifiedClientRegistry } as const;
+    if (r.consent) {
+      await send(provider, { ...args, functionName: 'consentBySig', args: [r.account, r.provider, r.consent.deadline, r.consent.signature] });
+      return;
+    }
+    const current = await this.reader.readContract({ ...args, functionName: 'consentOf', args: [r.account] });
+    if (current.toLowerCase() === r.provider.toLowerCase()) return;
+    const own = this.opts.signerFor(r.account);
+    if (!own) {
+      // the same grantor re-issuing its own lapsed grant needs no new consent: let the chain decide that
+      const node = await this.reader.readContract({ ...args, functionName: 'grantOf', args: [r.account] });
+      if (node !== 0) return;
+      throw new BaseError(`${r.account} has not consented to a grant from ${r.provider}`, {
+        status: 400,
+        code: 'NO_CONSENT',
+        details: 'the applicant signs a GrantConsent (EIP-712) or calls consent(provider) on the registry',
+      });
+    }
+    await send(chainClients(this.opts.chain, own, 100), { ...args, functionName: 'consent', args: [r.provider] });
+  }
+
   async grantClient(r: ClientGrantRequest): Promise<{ grantId: GrantId; txHash: Hex }> {
     const c = this.signer(r.provider, 'grant a client');
+    await this.ensureConsent(r, c);
     const receipt = await send(c, {
       address: this.opts.registry,
       abi: abis.QualifiedClientRegistry,

@@ -51,6 +51,12 @@ export type ClientGrantRequest = {
   dossierHash: Hex;
   /** Lease end, unix seconds. */
   expiry: bigint;
+  /**
+   * The client's EIP-712 `GrantConsent` to this provider (the registry refuses a first grant without the
+   * grantee's consent, so no rival can front-run it). Absent: the client consented on chain already, or
+   * (devnet) its well-known key consents.
+   */
+  consent?: { deadline: bigint; signature: Hex };
 };
 
 export type GrantState = { grantee: Address; grantor: Address; revoked: boolean; /** unix seconds */ expiry: bigint; dossierHash: Hex };

@@ -527,6 +527,14 @@ export async function openPositions(
     for (let i = 0; i < accounts.length; i += RPC_BATCH) {
       await Promise.all(accounts.slice(i, i + RPC_BATCH).map((a) => pub.request({ method: 'anvil_setBalance' as never, params: [a.address, toHex(10n ** 20n)] as never })));
     }
+    // the borrowers consent to the bank's grants first (the registry refuses a grant nobody asked for)
+    await sendAndMine(pub, chain.chainId, accounts.map((a): SetupCall => ({
+      from: a,
+      to: contracts.QualifiedClientRegistry!,
+      abi: abis.QualifiedClientRegistry,
+      functionName: 'consent',
+      args: [bank.address],
+    })), say);
     await sendAndMine(pub, chain.chainId, [
       ...funding,
       ...accounts.map((a): SetupCall => ({

@@ -46,12 +46,58 @@ export const priceFeedSchema = z.discriminatedUnion('mode', [
 export type PriceFeedConfig = z.infer<typeof priceFeedSchema>;
 export type PricePointConfig = z.infer<typeof pricePointSchema>;
 
+const evmAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an 0x-prefixed 20-byte address');
+const wholeSeconds = z.number().int().nonnegative();
+
+/**
+ * The governor and timelock of one deployment (SPEC §H). Defaults fit a real network: a proposer needs
+ * 1,000,000 PLT (0.1% of the supply) of votes, voting opens a day after a proposal and lasts five days, 4%
+ * of the supply must vote, and a passed proposal waits two days in the timelock.
+ */
+export const governanceSchema = z.object({
+  votingDelaySeconds: wholeSeconds.max(2 ** 48 - 1).default(86_400),
+  votingPeriodSeconds: z.number().int().positive().max(2 ** 32 - 1).default(5 * 86_400),
+  /** Votes needed to propose, in whole PLT. */
+  proposalThresholdPlt: z.number().int().nonnegative().default(1_000_000),
+  quorumPercent: z.number().int().min(1).max(100).default(4),
+  timelockDelaySeconds: wholeSeconds.default(2 * 86_400),
+  /**
+   * The emergency guardian (a multisig on a real network): it may cancel queued proposals and pause new
+   * borrowing and new positions where a contract offers `setGuardian`, and can never move funds.
+   */
+  guardian: evmAddress.optional(),
+});
+export type GovernanceConfig = z.infer<typeof governanceSchema>;
+
+/** The devnet's governance: seconds instead of days and no threshold, so demos and tests run through it. */
+export const DEVNET_GOVERNANCE: GovernanceConfig = {
+  votingDelaySeconds: 1,
+  votingPeriodSeconds: 300,
+  proposalThresholdPlt: 0,
+  quorumPercent: 4,
+  timelockDelaySeconds: 0,
+};
+
+/**
+ * LayerZero verification for `palisade deploy` on a real network. `verifiers` are the accounts allowed to
+ * verify packets: with the self-hosted SimpleMessageLib exactly one (that library whitelists one caller),
+ * the relayer operated for this deployment. There is no default: the deployer is never silently the verifier.
+ */
+export const layerZeroSchema = z.object({
+  verifiers: z.array(evmAddress).default([]),
+});
+export type LayerZeroConfig = z.infer<typeof layerZeroSchema>;
+
 export const configSchema = z
   .object({
     chains: z.array(chainConfigSchema).min(2),
     api: z.object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(1).max(65535).default(8080) }).default({ host: '127.0.0.1', port: 8080 }),
     stateDir: z.string().default('.palisade'),
     priceFeed: priceFeedSchema.default({ mode: 'random-walk', intervalSeconds: 5, volatility: 0.001, meanReversion: 0.05, seed: 1 }),
+    /** Governance of `palisade deploy` (real networks); the devnet uses `devnetGovernance`. */
+    governance: governanceSchema.default(governanceSchema.parse({})),
+    devnetGovernance: governanceSchema.default(DEVNET_GOVERNANCE),
+    layerZero: layerZeroSchema.default({ verifiers: [] }),
   })
   .superRefine((cfg, ctx) => {
     for (const key of ['name', 'chainId', 'eid', 'port'] as const) {

@@ -82,6 +82,14 @@ struct GrantView {
 ///      Warning: leases use `block.timestamp`; validators' skew of seconds is immaterial to
 ///      leases of days or more. An ancestor's lapse suspends the subtree; renewing the ancestor
 ///      restores it, while revocation (and seed removal) is final.
+///      Trees cannot touch each other: a new node replaces an account's old one only when the
+///      old one is dead for good (revoked itself or through an ancestor, or its seed removed) or
+///      was issued by the same grantor node (its lapsed lease re-issued). A lapsed node of
+///      another grantor is renewed by that grantor, never replaced, so a lapse of a minute
+///      cannot hand a bank and its clients to a rival tree. And every grant that does not
+///      re-issue the same grantor's lapsed node needs the grantee's consent to that grantor
+///      (`consent` or `consentBySig`), so nobody can front-run a first grant and capture the
+///      account in another tree.
 interface IQualifiedClientRegistry is IQualification {
     // ------------------------------------------------------------------ events
 
@@ -119,6 +127,10 @@ interface IQualifiedClientRegistry is IQualification {
     /// @notice Emitted when an account whose previous node was no longer live receives a new
     ///         one; the old node is marked revoked so nothing issued under it can come back.
     event GrantSuperseded(GrantId indexed previous, GrantId indexed replacement, address indexed account);
+
+    /// @notice Emitted when `grantee` consents to receive its next grant from `grantor`
+    ///         (`address(0)`: consent withdrawn). A grant consumes the consent.
+    event GrantConsented(address indexed grantee, address indexed grantor);
 
     // ------------------------------------------------------------------ errors
 
@@ -189,6 +201,19 @@ interface IQualifiedClientRegistry is IQualification {
     /// @notice Thrown when the grantee already holds a live grant or is an active seed.
     error AlreadyGranted(address account, GrantId id);
 
+    /// @notice Thrown when a grant would replace an account's lapsed node issued by another
+    ///         grantor: that node's grantor renews it; it is never replaced from outside.
+    error HeldByAnotherGrantor(address account, GrantId id);
+
+    /// @notice Thrown when a grant needs the grantee's consent to the caller and has none.
+    error NoConsent(address grantee, address grantor);
+
+    /// @notice Thrown when a consent signature is past its deadline.
+    error ConsentExpired(uint256 deadline, uint256 nowTimestamp);
+
+    /// @notice Thrown when a consent signature is not the grantee's.
+    error InvalidConsentSignature(address grantee);
+
     /// @notice Thrown when revoking or renewing a grant that is already revoked.
     error GrantAlreadyRevoked(GrantId id);
 
@@ -240,8 +265,31 @@ interface IQualifiedClientRegistry is IQualification {
     function renew(GrantId id, uint40 expiry, bytes32 dossierHash) external;
 
     /// @notice Revokes grant `id` and, in O(1), everything beneath it. Callable by any ancestor
-    ///         (grantor up to the seed) or governance. Irreversible.
+    ///         (grantor up to the seed), governance, or the grant's own holder (renouncing it, so
+    ///         it may take a grant elsewhere). Irreversible.
     function revoke(GrantId id) external;
+
+    // ------------------------------------------------------------------ consent
+
+    /// @notice The caller consents to receive its next grant from `grantor` (`address(0)`
+    ///         withdraws a standing consent). Needed for a first grant, for a grant after the
+    ///         caller's node was revoked, and for any grant from a new grantor.
+    function consent(address grantor) external;
+
+    /// @notice The same consent, signed by `grantee` (EIP-712 `GrantConsent`, or ERC-1271 for a
+    ///         contract account) and submitted by anyone, e.g. the provider's KYC service.
+    /// @param deadline Last timestamp at which the signature may be used (seconds).
+    function consentBySig(address grantee, address grantor, uint256 deadline, bytes calldata signature) external;
+
+    /// @notice The grantor `grantee` has consented to, or `address(0)`.
+    function consentOf(address grantee) external view returns (address);
+
+    /// @notice The nonce the next `GrantConsent` signature of `grantee` must carry.
+    function consentNonce(address grantee) external view returns (uint256);
+
+    /// @notice The EIP-712 type hash of `GrantConsent(address grantee,address grantor,uint256 nonce,uint256 deadline)`.
+    // forge-lint: disable-next-line(mixed-case-function)
+    function GRANT_CONSENT_TYPEHASH() external view returns (bytes32);
 
     // ------------------------------------------------------------------ views
 

@@ -8,6 +8,8 @@ import {
 import {ComplianceConstants as C} from "./libraries/ComplianceConstants.sol";
 import {GrantWord} from "./libraries/GrantWord.sol";
 import {JurisdictionSet} from "./libraries/JurisdictionSet.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 /// @title QualifiedClientRegistry
 /// @notice The Qualified Client Protocol registry (SPEC §A). See `IQualifiedClientRegistry`.
@@ -18,7 +20,8 @@ import {JurisdictionSet} from "./libraries/JurisdictionSet.sol";
 ///      and a grant re-issued to the same account (new id) cannot revive the old subtree.
 ///      Scope is checked once, at issue, against the grantor's scope and is immutable, so the
 ///      view only needs the leaf's own scope plus each ancestor's liveness.
-contract QualifiedClientRegistry is IQualifiedClientRegistry {
+///      Isolation between trees lives entirely in issuance (`_store`): the view is untouched.
+contract QualifiedClientRegistry is IQualifiedClientRegistry, EIP712 {
     using GrantWord for uint256;
 
     /// @dev One node. `word` is all the qualification view reads; the rest serves issuance
@@ -38,6 +41,12 @@ contract QualifiedClientRegistry is IQualifiedClientRegistry {
 
     mapping(address account => GrantId) private _nodeOf;
     mapping(GrantId id => Record) private _records;
+    mapping(address grantee => address grantor) private _consentOf;
+    mapping(address grantee => uint256) private _consentNonce;
+
+    /// @inheritdoc IQualifiedClientRegistry
+    bytes32 public constant GRANT_CONSENT_TYPEHASH =
+        keccak256("GrantConsent(address grantee,address grantor,uint256 nonce,uint256 deadline)");
 
     /// @dev What `_grantorOf` hands to issuance.
     struct Grantor {
@@ -52,7 +61,7 @@ contract QualifiedClientRegistry is IQualifiedClientRegistry {
     }
 
     /// @param governance_ The governance timelock.
-    constructor(address governance_) {
+    constructor(address governance_) EIP712("Palisade QualifiedClientRegistry", "1") {
         if (governance_ == address(0)) revert ZeroAddress();
         governance = governance_;
     }
@@ -164,7 +173,13 @@ contract QualifiedClientRegistry is IQualifiedClientRegistry {
             depth: 0,
             issuedAt: uint40(block.timestamp)
         });
-        id = _store(seed, GrantWord.pack(f, GrantWord.FLAG_SEED | GrantWord.FLAG_ANY_JURISDICTION), bytes32(0), bytes32(0));
+        id = _store(
+            seed,
+            GrantId.wrap(0),
+            GrantWord.pack(f, GrantWord.FLAG_SEED | GrantWord.FLAG_ANY_JURISDICTION),
+            bytes32(0),
+            bytes32(0)
+        );
         emit SeedAdded(seed, id);
     }
 
@@ -223,7 +238,7 @@ contract QualifiedClientRegistry is IQualifiedClientRegistry {
             depth: held.depth() + 1,
             issuedAt: uint40(block.timestamp)
         });
-        id = _store(provider, GrantWord.pack(f, flags), dossierHash, packed);
+        id = _store(provider, g.id, GrantWord.pack(f, flags), dossierHash, packed);
         _emitIssued(id, f, provider, dossierHash, renewable);
         if (kycCats != 0) emit KycPowerGranted(id, kycCats, scope.kycJurisdictions);
     }
@@ -251,7 +266,7 @@ contract QualifiedClientRegistry is IQualifiedClientRegistry {
             depth: g.word.depth() + 1,
             issuedAt: uint40(block.timestamp)
         });
-        id = _store(client, GrantWord.pack(f, renewable ? GrantWord.FLAG_RENEWABLE : 0), dossierHash, bytes32(0));
+        id = _store(client, g.id, GrantWord.pack(f, renewable ? GrantWord.FLAG_RENEWABLE : 0), dossierHash, bytes32(0));
         _emitIssued(id, f, client, dossierHash, renewable);
     }
 
@@ -277,12 +292,45 @@ contract QualifiedClientRegistry is IQualifiedClientRegistry {
     function revoke(GrantId id) external {
         uint256 w = _grantWord(id);
         if (w.has(GrantWord.FLAG_REVOKED)) revert GrantAlreadyRevoked(id);
-        if (msg.sender != governance && !_isAncestor(_nodeOf[msg.sender], w)) {
+        // the holder may renounce its own node: that is how an account leaves a tree
+        GrantId caller = _nodeOf[msg.sender];
+        if (msg.sender != governance && GrantId.unwrap(caller) != GrantId.unwrap(id) && !_isAncestor(caller, w)) {
             revert NotAuthorizedToRevoke(msg.sender, id);
         }
         // the one write: every descendant's walk passes through this word
         _records[id].word = w | GrantWord.FLAG_REVOKED;
         emit GrantRevoked(id, msg.sender);
+    }
+
+    // ================================================================== consent
+
+    /// @inheritdoc IQualifiedClientRegistry
+    function consent(address grantor) external {
+        _consentOf[msg.sender] = grantor;
+        emit GrantConsented(msg.sender, grantor);
+    }
+
+    /// @inheritdoc IQualifiedClientRegistry
+    function consentBySig(address grantee, address grantor, uint256 deadline, bytes calldata signature) external {
+        // consents are signed for minutes to days: seconds of validator skew do not matter
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp > deadline) revert ConsentExpired(deadline, block.timestamp);
+        uint256 nonce = _consentNonce[grantee]++;
+        bytes32 digest =
+            _hashTypedDataV4(keccak256(abi.encode(GRANT_CONSENT_TYPEHASH, grantee, grantor, nonce, deadline)));
+        if (!SignatureChecker.isValidSignatureNow(grantee, digest, signature)) revert InvalidConsentSignature(grantee);
+        _consentOf[grantee] = grantor;
+        emit GrantConsented(grantee, grantor);
+    }
+
+    /// @inheritdoc IQualifiedClientRegistry
+    function consentOf(address grantee) external view returns (address) {
+        return _consentOf[grantee];
+    }
+
+    /// @inheritdoc IQualifiedClientRegistry
+    function consentNonce(address grantee) external view returns (uint256) {
+        return _consentNonce[grantee];
     }
 
     // ================================================================== internals
@@ -371,22 +419,50 @@ contract QualifiedClientRegistry is IQualifiedClientRegistry {
         return false;
     }
 
-    /// @dev Gives `account` a new node. An account holds one node: a live one blocks the new
-    ///      one; a dead one is marked revoked so its old subtree can never come back.
-    function _store(address account, uint256 word, bytes32 dossierHash, bytes32 kycJurisdictions)
+    /// @dev True when a revocation (or a removed seed) lies on `id`'s chain: nothing can bring
+    ///      the node back, so replacing it takes nothing from anyone. A node that is only lapsed
+    ///      (itself or an ancestor) is not dead: renewing the lapsed link restores it.
+    function _dead(GrantId id) internal view returns (bool) {
+        uint256 w = _records[id].word;
+        for (uint256 i; i <= C.MAX_DEPTH; ++i) {
+            if (w.has(GrantWord.FLAG_REVOKED)) return true;
+            if (w.has(GrantWord.FLAG_SEED)) return false;
+            w = _records[w.parent()].word;
+        }
+        return false;
+    }
+
+    /// @dev Gives `account` a new node issued by grantor node `grantor` (0: governance adding a
+    ///      seed). An account holds one node. A live one blocks the new one. A node that is not
+    ///      live is replaced (marked revoked, so its old subtree can never come back) only when
+    ///      it is dead for good or was issued by the same grantor node; a merely lapsed node of
+    ///      another grantor is that grantor's to renew. A grant needs the grantee's consent to
+    ///      the caller unless it re-issues the caller's own lapsed node, so a rival can neither
+    ///      replace nor pre-empt (front-run) the grant the account chose.
+    function _store(address account, GrantId grantor, uint256 word, bytes32 dossierHash, bytes32 kycJurisdictions)
         internal
         returns (GrantId id)
     {
         GrantId previous = _nodeOf[account];
         bool superseded;
+        bool reissue;
         if (GrantId.unwrap(previous) != 0) {
             uint256 pw = _records[previous].word;
             if (!pw.has(GrantWord.FLAG_REVOKED)) {
                 (Reason status,) = _status(previous);
                 if (status == Reason.QUALIFIED) revert AlreadyGranted(account, previous);
+                // a lapsed lease of the caller's own grant: re-issuing it is the grantor's renewal
+                reissue = GrantId.unwrap(grantor) != 0 && !pw.has(GrantWord.FLAG_SEED)
+                    && GrantId.unwrap(pw.parent()) == GrantId.unwrap(grantor);
+                if (!reissue && !_dead(previous)) revert HeldByAnotherGrantor(account, previous);
                 _records[previous].word = pw | GrantWord.FLAG_REVOKED;
                 superseded = true;
             }
+        }
+        if (GrantId.unwrap(grantor) != 0 && !reissue) {
+            if (_consentOf[account] != msg.sender) revert NoConsent(account, msg.sender);
+            // one consent, one grant: a later revocation cannot be undone with the same consent
+            delete _consentOf[account];
         }
         id = GrantId.wrap(++_count);
         Record storage r = _records[id];

@@ -13,6 +13,10 @@ import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
 
 /// @title PalisadeGovernor
 /// @notice PLT holders vote; passed proposals queue in the timelock, which owns the parameters (SPEC §H).
+/// @dev Every setting is a constructor argument taken from configuration (`governance` in
+///      palisade.config.json): a real network gets a proposal threshold, a voting delay of a day
+///      and a period of days; the devnet uses seconds and no threshold. All remain governable
+///      (GovernorSettings, GovernorVotesQuorumFraction) through proposals.
 contract PalisadeGovernor is
     Governor,
     GovernorSettings,
@@ -23,16 +27,19 @@ contract PalisadeGovernor is
 {
     /// @param initialVotingDelay seconds between proposal and vote start (the token clocks by timestamp)
     /// @param initialVotingPeriod seconds the vote stays open
+    /// @param initialProposalThreshold votes (PLT wei) an account needs to propose, so proposals
+    ///        cannot be spammed by dust holders
     /// @param quorumPercent share of the supply (in %) that must vote
     constructor(
         IVotes token,
         TimelockController timelock,
         uint48 initialVotingDelay,
         uint32 initialVotingPeriod,
+        uint256 initialProposalThreshold,
         uint256 quorumPercent
     )
         Governor("Palisade Governor")
-        GovernorSettings(initialVotingDelay, initialVotingPeriod, 0)
+        GovernorSettings(initialVotingDelay, initialVotingPeriod, initialProposalThreshold)
         GovernorVotes(token)
         GovernorVotesQuorumFraction(quorumPercent)
         GovernorTimelockControl(timelock)

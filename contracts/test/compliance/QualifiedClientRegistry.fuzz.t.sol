@@ -75,6 +75,7 @@ contract QualifiedClientRegistryFuzzTest is RegistryBase {
         bool ok = services != 0 && services & ~BANK_SERVICES == 0 && kycCategories & ~BANK_KYC == 0
             && (kycCategories == 0 ? codes.length == 0 : codes.length != 0 && codesWithin);
 
+        _consent(branch, bank);
         vm.prank(bank);
         if (!ok) vm.expectRevert();
         GrantId id = registry.grantProvider(branch, s, _dossier(branch), _lease(), true);
@@ -92,6 +93,7 @@ contract QualifiedClientRegistryFuzzTest is RegistryBase {
     {
         address c = makeAddr("fuzzClient");
         bool ok = _isOneCategory(category) && category & BANK_KYC != 0 && (jurisdiction == DE || jurisdiction == FR);
+        _consent(c, bank);
         vm.prank(bank);
         if (!ok) vm.expectRevert();
         registry.grantClient(c, category, jurisdiction, _dossier(c), _lease(), true);
@@ -105,6 +107,7 @@ contract QualifiedClientRegistryFuzzTest is RegistryBase {
         bytes2 j = [DE, FR, US][(pick / 3) % 3];
         address c = makeAddr("deepClient");
         bool ok = category == Category.ACCREDITED && j == FR;
+        _consent(c, branch);
         vm.prank(branch);
         if (!ok) vm.expectRevert();
         registry.grantClient(c, category, j, _dossier(c), _lease(), false);
@@ -142,8 +145,10 @@ contract QualifiedClientRegistryFuzzTest is RegistryBase {
         address b = makeAddr("leaseBank");
         address c = makeAddr("leaseClient");
         ProviderScope memory s = _scope(BANK_SERVICES, BANK_KYC, _codes(DE));
+        _consent(b, seed);
         vm.prank(seed);
         GrantId bId = registry.grantProvider(b, s, _dossier(b), T0 + bankLease, true);
+        _consent(c, b);
         vm.prank(b);
         GrantId cId = registry.grantClient(c, Category.ACCREDITED, DE, _dossier(c), T0 + clientLease, true);
 
@@ -201,7 +206,8 @@ contract QualifiedClientRegistryFuzzTest is RegistryBase {
     }
 
     function testFuzz_revoke_byNonAncestorReverts(address who) public {
-        vm.assume(who != seed && who != bank && who != governance);
+        // the client itself may renounce its own grant
+        vm.assume(who != seed && who != bank && who != governance && who != client);
         vm.prank(who);
         vm.expectRevert();
         registry.revoke(clientId);

@@ -6,7 +6,7 @@ pragma solidity ^0.8.24;
 
 import {RegistryBase} from "./utils/RegistryBase.sol";
 import {IQualification, Service, Category} from "../../src/compliance/IQualification.sol";
-import {GrantId} from "../../src/compliance/IQualifiedClientRegistry.sol";
+import {GrantId, ProviderScope} from "../../src/compliance/IQualifiedClientRegistry.sol";
 import {QualifiedClientRegistry} from "../../src/compliance/QualifiedClientRegistry.sol";
 
 /// @notice A contract that asks the registry, as lending/exchange contracts do, and measures
@@ -123,6 +123,7 @@ contract QualifiedClientRegistryGasTest is RegistryBase {
         address fresh = makeAddr("fresh");
         uint40 expiry = _lease();
         bytes32 dossier = _dossier(fresh);
+        _consent(fresh, bank);
         vm.startPrank(bank);
         vm.cool(address(r));
         vm.startSnapshotGas(GROUP, "grantClient_cold");
@@ -130,6 +131,35 @@ contract QualifiedClientRegistryGasTest is RegistryBase {
         vm.stopSnapshotGas();
         vm.stopPrank();
         assertTrue(r.isQualified(fresh, Service.DCE, Category.INSTITUTIONAL, DE));
+    }
+
+    function test_gas_grantProvider() public {
+        QualifiedClientRegistry r = registry;
+        address fresh = makeAddr("freshBank");
+        uint40 expiry = _lease();
+        bytes32 dossier = _dossier(fresh);
+        ProviderScope memory scope = _scope(BANK_SERVICES, Category.INSTITUTIONAL, _codes(DE, FR));
+        _consent(fresh, seed);
+        vm.startPrank(seed);
+        vm.cool(address(r));
+        vm.startSnapshotGas(GROUP, "grantProvider_cold");
+        r.grantProvider(fresh, scope, dossier, expiry, true);
+        vm.stopSnapshotGas();
+        vm.stopPrank();
+        assertTrue(r.isQualified(fresh, Service.DCE, Category.INSTITUTIONAL, DE));
+    }
+
+    function test_gas_renewClient() public {
+        QualifiedClientRegistry r = registry;
+        GrantId id = r.grantOf(client);
+        uint40 expiry = _lease() + 30 days;
+        vm.startPrank(bank);
+        vm.cool(address(r));
+        vm.startSnapshotGas(GROUP, "renewClient_cold");
+        r.renew(id, expiry, bytes32(0));
+        vm.stopSnapshotGas();
+        vm.stopPrank();
+        assertEq(r.getGrant(id).expiry, expiry);
     }
 
     function test_gas_revokeProvider_oneClient() public {

@@ -34,7 +34,7 @@ contract QualifiedClientRegistryInvariantTest is Test {
         handler.grantProvider(RegistryHandler.ProviderArgs(1 << 3 | 1, 3, 0xff, 0xff, 0xff, 0xff, 0xff, 300 days + 1, true));
 
         // repeated selectors weigh the common actions (grants) over the rare (seed changes)
-        bytes4[] memory selectors = new bytes4[](10);
+        bytes4[] memory selectors = new bytes4[](11);
         selectors[0] = RegistryHandler.addSeed.selector;
         selectors[1] = RegistryHandler.removeSeed.selector;
         selectors[2] = RegistryHandler.grantProvider.selector;
@@ -45,6 +45,7 @@ contract QualifiedClientRegistryInvariantTest is Test {
         selectors[7] = RegistryHandler.revoke.selector;
         selectors[8] = RegistryHandler.warp.selector;
         selectors[9] = RegistryHandler.grantClient.selector;
+        selectors[10] = RegistryHandler.consent.selector;
         targetSelector(StdInvariant.FuzzSelector({addr: address(handler), selectors: selectors}));
         targetContract(address(handler));
     }
@@ -82,6 +83,15 @@ contract QualifiedClientRegistryInvariantTest is Test {
         }
     }
 
+    /// @notice Trees are isolated (issue 7): no grant, renewal, revocation or consent made in one
+    ///         tree changed the state (qualified / suspended by a lapse / dead for good) of any
+    ///         node of another tree. The handler compares every node's registry state before and
+    ///         after each action; a rival tree superseding a lapsed bank (suspended -> dead)
+    ///         counts here.
+    function invariant_noActionByOneTreeChangesAnotherTreesVerdicts() public view {
+        assertEq(handler.crossTreeChanges(), 0, handler.lastCrossTreeChange());
+    }
+
     /// @notice Every node's chain status matches the model, and no node sits deeper than 4.
     function invariant_grantStatusMatchesGhostAndDepthBounded() public view {
         uint32 n = handler.ghostCount();
@@ -96,9 +106,9 @@ contract QualifiedClientRegistryInvariantTest is Test {
     }
 
     function afterInvariant() external view {
-        string[10] memory keys = [
+        string[11] memory keys = [
             "grantClient.ok", "grantClient.refused", "grantProvider.ok", "grantProvider.refused", "revoke.ok",
-            "revoke.refused", "renew.ok", "renew.refused", "addSeed.ok", "removeSeed.ok"
+            "revoke.refused", "renew.ok", "renew.refused", "addSeed.ok", "removeSeed.ok", "consent"
         ];
         for (uint256 i; i < keys.length; ++i) {
             console2.log(keys[i], handler.calls(keys[i]));

@@ -103,13 +103,27 @@ contract QualifiedClientRegistryTest is RegistryBase {
         registry.addSeed(bank);
     }
 
-    function test_addSeed_supersedesDeadGrantOfAccount() public {
-        vm.warp(_lease()); // the client's lease has ended
+    function test_addSeed_revertsOverLapsedGrantUntilRevoked() public {
+        vm.warp(_lease()); // the client's lease has ended: its bank may still renew it
+        vm.expectRevert(abi.encodeWithSelector(IR.HeldByAnotherGrantor.selector, client, clientId));
+        vm.prank(governance);
+        registry.addSeed(client);
+        vm.prank(governance);
+        registry.revoke(clientId);
+        vm.prank(governance);
+        registry.addSeed(client);
+        assertTrue(registry.isSeed(client));
+    }
+
+    function test_addSeed_supersedesGrantDeadThroughRevokedAncestor() public {
+        vm.prank(seed);
+        registry.revoke(bankId);
         vm.expectEmit(address(registry));
         emit IR.GrantSuperseded(clientId, _id(4), client);
         vm.prank(governance);
         registry.addSeed(client);
         assertTrue(registry.isSeed(client));
+        assertTrue(registry.getGrant(clientId).revoked, "old grant burned");
     }
 
     function test_removeSeed_disqualifiesWholeTree() public {
@@ -185,6 +199,7 @@ contract QualifiedClientRegistryTest is RegistryBase {
         emit IR.GrantIssued(_id(4), bankId, branch, bank, Service.LEND, ACC, FR, _dossier(branch), expiry, false);
         vm.expectEmit(address(registry));
         emit IR.KycPowerGranted(_id(4), ACC, codes);
+        _consent(branch, bank);
         vm.prank(bank);
         GrantId id = registry.grantProvider(branch, s, _dossier(branch), expiry, false);
 
@@ -299,6 +314,7 @@ contract QualifiedClientRegistryTest is RegistryBase {
     function test_grantProvider_revertsWhenDossierHashIsZero() public {
         ProviderScope memory s = _scope(BANK_SERVICES, INST, _codes(DE));
         vm.expectRevert(IR.ZeroDossierHash.selector);
+        _consent(branch, seed);
         vm.prank(seed);
         registry.grantProvider(branch, s, bytes32(0), _lease(), true);
     }
@@ -306,9 +322,11 @@ contract QualifiedClientRegistryTest is RegistryBase {
     function test_grantProvider_revertsWhenExpiryNotInFuture() public {
         ProviderScope memory s = _scope(BANK_SERVICES, INST, _codes(DE));
         vm.expectRevert(abi.encodeWithSelector(IR.ExpiryInPast.selector, T0, T0));
+        _consent(branch, seed);
         vm.prank(seed);
         registry.grantProvider(branch, s, _dossier(branch), T0, true);
         vm.expectRevert(abi.encodeWithSelector(IR.ExpiryInPast.selector, T0 - 1, T0));
+        _consent(branch, seed);
         vm.prank(seed);
         registry.grantProvider(branch, s, _dossier(branch), T0 - 1, true);
     }
@@ -317,9 +335,11 @@ contract QualifiedClientRegistryTest is RegistryBase {
         ProviderScope memory s = _scope(BANK_SERVICES, INST, _codes(DE));
         uint256 maxExpiry = T0 + ComplianceConstants.MAX_LEASE;
         vm.expectRevert(abi.encodeWithSelector(IR.LeaseTooLong.selector, uint40(maxExpiry + 1), maxExpiry));
+        _consent(branch, seed);
         vm.prank(seed);
         registry.grantProvider(branch, s, _dossier(branch), uint40(maxExpiry + 1), true);
         // the maximum itself is accepted
+        _consent(branch, seed);
         vm.prank(seed);
         registry.grantProvider(branch, s, _dossier(branch), uint40(maxExpiry), true);
     }
@@ -495,16 +515,35 @@ contract QualifiedClientRegistryTest is RegistryBase {
         _grantClient(bank2, client, INST, DE);
     }
 
-    function test_grantClient_supersedesExpiredGrant() public {
+    function test_grantClient_revertsOverLapsedGrantOfAnotherGrantor() public {
         vm.warp(T0 + 200 days);
-        GrantId branchId = _grantBank(seed, branch);
+        _grantBank(seed, branch);
         vm.warp(T0 + YEAR); // client's lease (issued at T0) has ended; branch's has not
         _assertReason(client, Reason.EXPIRED, clientId);
-        vm.expectEmit(address(registry));
-        emit IR.GrantSuperseded(clientId, _id(5), client);
+        // even with the client's consent: its bank renews a lapsed lease, nobody replaces it
+        vm.expectRevert(abi.encodeWithSelector(IR.HeldByAnotherGrantor.selector, client, clientId));
+        _grantClient(branch, client, INST, DE);
+        assertFalse(registry.getGrant(clientId).revoked, "old grant untouched");
+        // once the client leaves its bank explicitly, the branch may take it
+        vm.prank(client);
+        registry.revoke(clientId);
         GrantId fresh = _grantClient(branch, client, INST, DE);
-        assertTrue(_eq(registry.getGrant(fresh).parent, branchId));
+        assertTrue(_eq(registry.getGrant(fresh).parent, registry.grantOf(branch)));
+        _assertReason(client, Reason.QUALIFIED, _id(0));
+    }
+
+    function test_grantClient_sameGrantorReissuesLapsedGrantWithoutNewConsent() public {
+        vm.warp(T0 + YEAR); // client's lease has ended; bank's has not (issued at T0 for a year... renewed below)
+        vm.prank(seed);
+        registry.renew(bankId, _lease(), bytes32(0));
+        _assertReason(client, Reason.EXPIRED, clientId);
+        assertEq(registry.consentOf(client), address(0), "consent was used by the first grant");
+        vm.expectEmit(address(registry));
+        emit IR.GrantSuperseded(clientId, _id(4), client);
+        vm.prank(bank);
+        GrantId fresh = registry.grantClient(client, INST, DE, _dossier(client), _lease(), true);
         assertTrue(registry.getGrant(clientId).revoked, "old grant burned");
+        assertTrue(_eq(registry.getGrant(fresh).parent, bankId));
         _assertReason(client, Reason.QUALIFIED, _id(0));
     }
 
@@ -522,6 +561,7 @@ contract QualifiedClientRegistryTest is RegistryBase {
 
     /// @dev A client whose lease outlives its provider's.
     function _longClient(address who) internal returns (GrantId id) {
+        _consent(who, bank);
         vm.prank(bank);
         id = registry.grantClient(who, ACC, FR, _dossier(who), T0 + 3 * YEAR, true);
     }
@@ -595,6 +635,7 @@ contract QualifiedClientRegistryTest is RegistryBase {
 
     function test_renew_revertsWhenNotRenewable() public {
         address c = client2();
+        _consent(c, bank);
         vm.prank(bank);
         GrantId id = registry.grantClient(c, INST, DE, _dossier(c), _lease(), false);
         vm.expectRevert(abi.encodeWithSelector(IR.NotRenewable.selector, id));
@@ -678,12 +719,27 @@ contract QualifiedClientRegistryTest is RegistryBase {
         vm.expectRevert(abi.encodeWithSelector(IR.NotAuthorizedToRevoke.selector, stranger, clientId));
         vm.prank(stranger);
         registry.revoke(clientId);
-        vm.expectRevert(abi.encodeWithSelector(IR.NotAuthorizedToRevoke.selector, client, clientId));
-        vm.prank(client);
-        registry.revoke(clientId);
         vm.expectRevert(abi.encodeWithSelector(IR.NotAuthorizedToRevoke.selector, client, bankId));
         vm.prank(client);
         registry.revoke(bankId);
+    }
+
+    function test_revoke_holderRenouncesOwnGrantAndItsSubtree() public {
+        address c = client2();
+        _longClient(c);
+        vm.expectEmit(address(registry));
+        emit IR.GrantRevoked(bankId, bank);
+        vm.prank(bank);
+        registry.revoke(bankId);
+        _assertReason(bank, Reason.REVOKED, bankId);
+        _assertReason(c, Reason.ANCESTOR_REVOKED, bankId);
+        // renouncing covers one's own node only, not another account's
+        address other = makeAddr("other");
+        GrantId otherId = _grantClient(seed, other, INST, DE);
+        vm.expectRevert(abi.encodeWithSelector(IR.NotAuthorizedToRevoke.selector, other, clientId));
+        vm.prank(other);
+        registry.revoke(clientId);
+        assertTrue(_eq(registry.grantOf(other), otherId));
     }
 
     function test_revoke_revertsWhenSeedOfAnotherTree() public {
@@ -725,6 +781,7 @@ contract QualifiedClientRegistryTest is RegistryBase {
 
     function test_qualification_leafExpiredBeforeAncestor() public {
         address c = client2();
+        _consent(c, bank);
         vm.prank(bank);
         GrantId id = registry.grantClient(c, INST, DE, _dossier(c), T0 + 10 days, true);
         vm.warp(T0 + 10 days);

@@ -36,7 +36,7 @@ contract PalisadeGovernanceTest is Test {
         address[] memory none = new address[](0);
         address[] memory anyone = new address[](1);
         timelock = new PalisadeTimelock(2 days, none, anyone, address(this));
-        governor = new PalisadeGovernor(plt, timelock, 1, 3 days, 4);
+        governor = new PalisadeGovernor(plt, timelock, 1, 3 days, 0, 4);
         timelock.grantRole(timelock.PROPOSER_ROLE(), address(governor));
         timelock.grantRole(timelock.CANCELLER_ROLE(), address(governor));
         timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE(), address(this));
@@ -82,6 +82,54 @@ contract PalisadeGovernanceTest is Test {
         assertEq(uint8(governor.state(id)), uint8(IGovernor.ProposalState.Defeated));
         vm.expectRevert();
         governor.queue(t, v, d, keccak256("set 7"));
+    }
+
+    function test_proposalThreshold_refusesProposersBelowIt() public {
+        PalisadeGovernor strict = new PalisadeGovernor(plt, timelock, 1 days, 5 days, 1_000 ether, 4);
+        assertEq(strict.proposalThreshold(), 1_000 ether);
+        assertEq(strict.votingDelay(), 1 days);
+        assertEq(strict.votingPeriod(), 5 days);
+        address small = makeAddr("small");
+        vm.prank(voter);
+        plt.transfer(small, 999 ether);
+        vm.prank(small);
+        plt.delegate(small);
+        vm.warp(block.timestamp + 1);
+        (address[] memory t, uint256[] memory v, bytes[] memory d) = _proposal(9);
+        vm.expectRevert(
+            abi.encodeWithSelector(IGovernor.GovernorInsufficientProposerVotes.selector, small, 999 ether, 1_000 ether)
+        );
+        vm.prank(small);
+        strict.propose(t, v, d, "set 9");
+        vm.prank(voter);
+        strict.propose(t, v, d, "set 9"); // the large holder can
+    }
+
+    /// @dev The guardian (a multisig on a real network) holds only CANCELLER_ROLE on the timelock:
+    ///      it can stop a queued proposal, never schedule or run one, so it cannot move funds.
+    function test_guardian_cancelsQueuedProposalButCannotScheduleOrExecute() public {
+        address guardian = makeAddr("guardian");
+        vm.startPrank(address(timelock)); // the timelock administers itself
+        timelock.grantRole(timelock.CANCELLER_ROLE(), guardian);
+        vm.stopPrank();
+        (address[] memory t, uint256[] memory v, bytes[] memory d) = _proposal(13);
+        vm.prank(voter);
+        uint256 id = governor.propose(t, v, d, "set 13");
+        vm.warp(block.timestamp + 2);
+        vm.prank(voter);
+        governor.castVote(id, 1);
+        vm.warp(block.timestamp + 3 days + 1);
+        governor.queue(t, v, d, keccak256("set 13"));
+        bytes32 op = timelock.hashOperationBatch(t, v, d, 0, bytes20(address(governor)) ^ keccak256("set 13"));
+        vm.expectRevert(); // neither proposer nor executor of a scheduled call it made
+        vm.prank(guardian);
+        timelock.schedule(address(param), 0, abi.encodeCall(Param.set, (666)), 0, 0, 2 days);
+        vm.prank(guardian);
+        timelock.cancel(op);
+        vm.warp(block.timestamp + 2 days);
+        vm.expectRevert();
+        governor.execute(t, v, d, keccak256("set 13"));
+        assertEq(param.value(), 0);
     }
 
     function test_param_revertsWhenCalledDirectly() public {

@@ -2,18 +2,26 @@ import { keccak256, parseUnits, toBytes, zeroAddress, type Address } from 'viem'
 import { abis } from '../abi/generated.ts';
 import type { ChainClients } from '../clients.ts';
 import { deploy, send } from '../tx.ts';
+import { BaseError } from '../../shared/errors.ts';
+import type { GovernanceConfig } from '../../shared/config.ts';
 
 export type Progress = (message: string) => void;
 
 export type CoreDeployOptions = {
   /** LayerZero endpoint id of this chain. */
   eid: number;
-  /** The account whose key the relayer signs with: the only caller allowed to verify packets. */
+  /**
+   * The account whose key the relayer signs with: the only caller allowed to verify packets. Always given
+   * explicitly (configuration or flag); the deployer is never the verifier by default.
+   */
   relayer: Address;
   /** Devnet only: deploy mintable stand-ins for USDC, WETH and WBTC. Real networks pass their own addresses later. */
   devnetAssets: boolean;
-  /** Seconds the timelock holds a passed proposal before it can run. */
-  timelockDelay: bigint;
+  /**
+   * Governor settings. The timelock starts with no delay so the deployment itself can hand contracts over
+   * through it; `handOverToTimelock` then sets `timelockDelaySeconds`.
+   */
+  governance: GovernanceConfig;
   onProgress?: Progress;
 };
 
@@ -34,9 +42,17 @@ export async function deployCore(c: ChainClients, opts: CoreDeployOptions): Prom
   step('governance: timelock');
   // The deployer is a proposer too so the devnet can change parameters through the timelock without a vote;
   // on real networks it renounces its roles once the governor is in place (see docs).
-  out.Timelock = await deploy(c, 'PalisadeTimelock', [opts.timelockDelay, [deployer], [zeroAddress], deployer]);
+  out.Timelock = await deploy(c, 'PalisadeTimelock', [0n, [deployer], [zeroAddress], deployer]);
   step('governance: governor');
-  out.Governor = await deploy(c, 'PalisadeGovernor', [out.PLT, out.Timelock, 1, 3 * 24 * 3600, 4n]);
+  const g = opts.governance;
+  out.Governor = await deploy(c, 'PalisadeGovernor', [
+    out.PLT,
+    out.Timelock,
+    g.votingDelaySeconds,
+    g.votingPeriodSeconds,
+    BigInt(g.proposalThresholdPlt) * 10n ** 18n,
+    BigInt(g.quorumPercent),
+  ]);
   for (const role of ['PROPOSER_ROLE', 'CANCELLER_ROLE']) {
     await send(c, { address: out.Timelock, abi: abis.PalisadeTimelock, functionName: 'grantRole', args: [keccak256(toBytes(role)), out.Governor] });
   }
@@ -52,9 +68,11 @@ export async function deployCore(c: ChainClients, opts: CoreDeployOptions): Prom
     out.WBTC = await deploy(c, 'DevnetToken', ['Wrapped Bitcoin', 'WBTC', 8, deployer]);
   }
 
+  if (opts.relayer === zeroAddress) throw new BaseError('the LayerZero verifier cannot be the zero address');
   step('crosschain: LayerZero EndpointV2 + message library');
   out.EndpointV2 = await deploy(c, 'EndpointV2', [opts.eid, deployer]);
-  out.SimpleMessageLib = await deploy(c, 'SimpleMessageLib', [out.EndpointV2, deployer]);
+  // messaging fees the library collects go to the treasury governance controls, never to the deployer
+  out.SimpleMessageLib = await deploy(c, 'SimpleMessageLib', [out.EndpointV2, out.Timelock]);
   await send(c, { address: out.EndpointV2, abi: abis.EndpointV2, functionName: 'registerLibrary', args: [out.SimpleMessageLib] });
   await send(c, { address: out.SimpleMessageLib, abi: abis.SimpleMessageLib, functionName: 'setWhitelistCaller', args: [opts.relayer] });
   out.PingOApp = await deploy(c, 'PingOApp', [out.EndpointV2, deployer]);

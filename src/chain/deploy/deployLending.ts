@@ -14,7 +14,7 @@ const DEVNET_EXECUTORS = [devnetAccount('executor').address, devnetAccount('seco
 export type CollateralConfig = { symbol: string; address: Address; feed?: Address; initialPrice8: bigint; liquidationRatio: bigint; maxLtv: bigint };
 
 export type LendingDeployOptions = {
-  loanAsset: { symbol: string; address: Address; initialPrice8: bigint };
+  loanAsset: { symbol: string; address: Address; feed?: Address; initialPrice8: bigint };
   collaterals: CollateralConfig[];
   registry: Address;
   timelock: Address;

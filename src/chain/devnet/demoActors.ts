@@ -48,7 +48,11 @@ export async function seedDemoActors(deployer: ChainClients, contracts: Record<s
     { seed: 'seedAuthority', bank: 'bank', jurisdiction: 'DE' },
     { seed: 'secondSeedAuthority', bank: 'secondBank', jurisdiction: 'NL' },
   ] as const;
+  // every grantee consents to its grantor first: the registry refuses grants nobody asked for (issue 7)
+  const consent = (who: DevnetActor, grantor: DevnetActor) =>
+    send(at(who), { address: registry, abi: abis.QualifiedClientRegistry, functionName: 'consent', args: [devnetAccount(grantor).address] });
   for (const b of banks) {
+    await consent(b.bank, b.seed);
     await send(at(b.seed), {
       address: registry,
       abi: abis.QualifiedClientRegistry,
@@ -64,6 +68,7 @@ export async function seedDemoActors(deployer: ChainClients, contracts: Record<s
   }
   const bank = at('bank');
   for (const c of DEMO_CLIENTS) {
+    await consent(c.who, 'bank');
     await send(bank, {
       address: registry,
       abi: abis.QualifiedClientRegistry,

@@ -5,7 +5,7 @@ import { devnetAccount } from '../accounts.ts';
 import { chainClients } from '../clients.ts';
 import { deployCore, type Progress } from '../deploy/deployCore.ts';
 import { wireChains } from '../deploy/wire.ts';
-import { writeManifest, type Manifest } from '../manifest.ts';
+import { newDevnetMarker, writeDevnetMarker, writeManifest, type Manifest } from '../manifest.ts';
 import { startAnvil, type AnvilProcess } from './anvil.ts';
 import { clearAnvilRecord, writeAnvilRecord } from './processes.ts';
 import { fundDemoActors, openDemoPositions, seedDemoActors } from './demoActors.ts';
@@ -77,7 +77,7 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
           eid: c.eid,
           relayer,
           devnetAssets: true,
-          timelockDelay: 0n,
+          governance: config.devnetGovernance,
           onProgress: (m) => progress(`${c.name}: ${m}`),
         });
         return { name: c.name, eid: c.eid, clients, contracts };
@@ -99,13 +99,26 @@ export async function startDevnet(opts: StartDevnetOptions = {}): Promise<Devnet
     const hubWired = wired[chains.findIndex((c) => c.name === hubChain(config).name)] ?? wired[0]!;
     Object.assign(hubWired.contracts, await deployAuditAnchor(hubWired.clients, { governance: hubWired.contracts.Timelock!, writer: devnetAccount(DEVNET_KYC_SERVICE_ACCOUNT_INDEX).address, onProgress: (m) => progress(`${hubWired.name}: ${m}`) }));
 
-    const manifest: Manifest = { version: 1, chains: {} };
+    // the marker is what lets the CLI use the well-known devnet keys with this manifest, and only this one
+    const marker = newDevnetMarker();
+    const manifest: Manifest = { version: 1, chains: {}, devnet: marker };
     for (const [i, c] of chains.entries()) {
       const w = wired[i]!;
       const block = await w.clients.public.getBlock({ blockTag: 'latest' });
-      manifest.chains[c.name] = { chainId: c.chainId, eid: c.eid, rpcUrl: c.rpcUrl, deployedAtBlock: Number(block.number), deployedAtBlockHash: block.hash, contracts: w.contracts };
+      // deployer + firstBlock let `palisade deploy check` name what the devnet's deployer still holds
+      manifest.chains[c.name] = {
+        chainId: c.chainId,
+        eid: c.eid,
+        rpcUrl: c.rpcUrl,
+        deployedAtBlock: Number(block.number),
+        deployedAtBlockHash: block.hash,
+        contracts: w.contracts,
+        deployer: deployer.address,
+        firstBlock: 0,
+      };
     }
     const manifestPath = join(stateDir, 'manifest.json');
+    writeDevnetMarker(manifestPath, marker);
     writeManifest(manifestPath, manifest);
 
     // From here on blocks come on a clock, like a real chain.

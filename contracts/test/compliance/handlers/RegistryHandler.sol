@@ -6,7 +6,7 @@ pragma solidity ^0.8.24;
 
 import {Test} from "forge-std/Test.sol";
 import {QualifiedClientRegistry} from "../../../src/compliance/QualifiedClientRegistry.sol";
-import {GrantId, ProviderScope} from "../../../src/compliance/IQualifiedClientRegistry.sol";
+import {GrantId, ProviderScope, Reason} from "../../../src/compliance/IQualifiedClientRegistry.sol";
 
 /// @notice Drives the registry with seeds, grants, renewals, revocations and time, and keeps an
 ///         independent ghost model of the forest built only from the handler's own inputs.
@@ -45,6 +45,17 @@ contract RegistryHandler is Test {
     mapping(address => uint32) internal _current;
     uint32 public ghostCount;
     uint8 public deepestIssued;
+    /// @dev The grantor each account last consented to (issue 7: no grant without consent).
+    mapping(address => address) internal _consentTo;
+    /// @dev Times an action by one tree changed the state of a node of another tree (must stay 0).
+    uint256 public crossTreeChanges;
+    string public lastCrossTreeChange;
+
+    /// @dev A node's state as the registry reports it: qualified, suspended by a lapse somewhere
+    ///      on its chain (renewing brings it back), or dead for good (a revocation on its chain).
+    uint8 internal constant LIVE = 1;
+    uint8 internal constant SUSPENDED = 2;
+    uint8 internal constant DEAD = 3;
 
     // call statistics (for the run summary and to show the run was productive)
     mapping(string => uint256) public calls;
@@ -87,6 +98,26 @@ contract RegistryHandler is Test {
             id = n.parent;
         }
         return false;
+    }
+
+    /// @notice A revocation (or removed seed) lies on the node's chain: nothing can revive it.
+    function ghostDead(uint32 id) public view returns (bool) {
+        for (uint256 i; i < 8 && id != 0; ++i) {
+            Node storage n = _nodes[id];
+            if (n.revoked) return true;
+            if (n.isSeed) return false;
+            id = n.parent;
+        }
+        return false;
+    }
+
+    /// @notice The seed node heading `id`'s tree.
+    function rootOf(uint32 id) public view returns (uint32) {
+        for (uint256 i; i < 8 && id != 0; ++i) {
+            if (_nodes[id].isSeed) return id;
+            id = _nodes[id].parent;
+        }
+        return 0;
     }
 
     /// @notice Every link child -> parent lies within the parent's scope, all the way up.
@@ -145,10 +176,31 @@ contract RegistryHandler is Test {
         return false;
     }
 
-    /// @dev A new node for `account`: a live node blocks it, a dead one is burned.
-    function _canReceive(address account) internal view returns (bool) {
+    /// @dev A new node for `account` from grantor node `gid` (0: governance adding a seed). A
+    ///      live node blocks it; a node dead for good is replaced; a lapsed node only by its own
+    ///      grantor (a lapse is renewed, never taken over by another grantor or tree).
+    function _canReceive(address account, uint32 gid) internal view returns (bool) {
         uint32 prev = _current[account];
-        return prev == 0 || !ghostLive(prev);
+        if (prev == 0 || ghostDead(prev)) return true;
+        if (ghostLive(prev)) return false;
+        return _reissue(account, gid);
+    }
+
+    /// @dev The grantor re-issues its own grant whose lease lapsed: the one grant that needs no
+    ///      fresh consent (the grantee consented to this grantor already).
+    function _reissue(address account, uint32 gid) internal view returns (bool) {
+        uint32 prev = _current[account];
+        Node storage p = _nodes[prev];
+        return gid != 0 && prev != 0 && !p.isSeed && !p.revoked && !ghostLive(prev) && p.parent == gid;
+    }
+
+    function _consentOk(address account, uint32 gid, address grantor) internal view returns (bool) {
+        return _reissue(account, gid) || _consentTo[account] == grantor;
+    }
+
+    function _useConsent(address account, uint32 gid) internal {
+        // called before _record, while the previous node is still current
+        if (!_reissue(account, gid)) delete _consentTo[account];
     }
 
     function _record(address account, Node memory n) internal returns (uint32 id) {
@@ -208,7 +260,8 @@ contract RegistryHandler is Test {
         uint256 start = (seed_ >> 3) % ACTORS;
         for (uint256 k; k < ACTORS; ++k) {
             address a = _actors[(start + k) % ACTORS];
-            if (_canReceive(a)) return a;
+            uint32 prev = _current[a];
+            if (prev == 0 || ghostDead(prev)) return a;
         }
         return _actor(seed_ >> 3);
     }
@@ -260,7 +313,8 @@ contract RegistryHandler is Test {
 
     function addSeed(uint256 actorSeed) external {
         address a = _actor(actorSeed);
-        bool ok = _canReceive(a);
+        bool ok = _canReceive(a, 0);
+        uint8[] memory before = _states();
         vm.prank(governance);
         try registry.addSeed(a) returns (GrantId id) {
             require(ok, "registry added a seed the model refuses");
@@ -272,6 +326,8 @@ contract RegistryHandler is Test {
             n.anyJurisdiction = true;
             require(GrantId.unwrap(id) == _record(a, n), "seed id");
             ++calls["addSeed.ok"];
+            // a new seed is a new tree: only the account's own (dead) node may change state
+            _checkOtherTrees(before, GrantId.unwrap(id), "addSeed");
         } catch {
             require(!ok, "registry refused a seed the model accepts");
             ++calls["addSeed.refused"];
@@ -282,11 +338,13 @@ contract RegistryHandler is Test {
         address a = _actor(actorSeed);
         uint32 id = _current[a];
         bool ok = id != 0 && _nodes[id].isSeed && !_nodes[id].revoked;
+        uint8[] memory before = _states();
         vm.prank(governance);
         try registry.removeSeed(a) {
             require(ok, "registry removed a seed the model refuses");
             _nodes[id].revoked = true;
             ++calls["removeSeed.ok"];
+            _checkOtherTrees(before, id, "removeSeed");
         } catch {
             require(!ok, "registry refused a removal the model accepts");
             ++calls["removeSeed.refused"];
@@ -329,19 +387,23 @@ contract RegistryHandler is Test {
             }
         }
 
-        bool ok = _providerOk(gid, grantee, n);
+        _maybeConsent(grantee, grantor, a.kycPick);
+        bool ok = _providerOk(gid, grantee, n) && _consentOk(grantee, gid, grantor);
+        uint8[] memory before = _states();
         ProviderScope memory scope = ProviderScope(n.services, n.category, n.jurisdiction, n.kycCategories, n.kycJurisdictions);
         vm.prank(grantor);
         try registry.grantProvider(grantee, scope, keccak256(abi.encode(grantee, ghostCount)), n.expiry, n.renewable)
         returns (GrantId id) {
             require(ok, "registry granted a provider the model refuses");
             if (n.anyJurisdiction) n.kycJurisdictions = new bytes2[](0);
+            _useConsent(grantee, gid);
             require(GrantId.unwrap(id) == _record(grantee, n), "grant id");
             ++calls["grantProvider.ok"];
         } catch {
             require(!ok, "registry refused a provider grant the model accepts");
             ++calls["grantProvider.refused"];
         }
+        _checkOtherTrees(before, rootOf(gid), "grantProvider");
     }
 
     /// @dev A list drawn from the grantor's jurisdictions (or any code), possibly with one
@@ -387,7 +449,7 @@ contract RegistryHandler is Test {
     }
 
     function _providerOk(uint32 gid, address grantee, Node memory n) internal view returns (bool) {
-        if (!_grantorOk(gid) || !_canReceive(grantee) || !_ownOk(gid, n)) return false;
+        if (!_grantorOk(gid) || !_canReceive(grantee, gid) || !_ownOk(gid, n)) return false;
         Node storage g = _nodes[gid];
         if (n.services == 0 || n.services & ~ALL_SERVICES != 0 || n.services & ~g.services != 0) return false;
         if (n.kycCategories & ~ALL_CATEGORIES != 0 || n.kycCategories & ~g.kycCategories != 0) return false;
@@ -422,18 +484,22 @@ contract RegistryHandler is Test {
         n.category = _oneBit(category, g.kycCategories);
         n.jurisdiction = _jurisdictionFor(gid, jurisdiction);
 
-        bool ok = _grantorOk(gid) && _canReceive(grantee) && _ownOk(gid, n);
+        _maybeConsent(grantee, grantor, category ^ jurisdiction);
+        bool ok = _grantorOk(gid) && _canReceive(grantee, gid) && _ownOk(gid, n) && _consentOk(grantee, gid, grantor);
+        uint8[] memory before = _states();
         vm.prank(grantor);
         try registry.grantClient(
             grantee, n.category, n.jurisdiction, keccak256(abi.encode(grantee, ghostCount)), n.expiry, renewable
         ) returns (GrantId id) {
             require(ok, "registry qualified a client the model refuses");
+            _useConsent(grantee, gid);
             require(GrantId.unwrap(id) == _record(grantee, n), "grant id");
             ++calls["grantClient.ok"];
         } catch {
             require(!ok, "registry refused a client grant the model accepts");
             ++calls["grantClient.refused"];
         }
+        _checkOtherTrees(before, rootOf(gid), "grantClient");
     }
 
     function renew(uint256 targetSeed, uint256 lease, uint256 callerSeed) external {
@@ -443,6 +509,7 @@ contract RegistryHandler is Test {
         uint40 expiry = _lease(lease);
         bool ok = id != 0 && !n.isSeed && !n.revoked && n.renewable && n.parent != 0 && _current[caller] == n.parent
             && ghostLive(n.parent) && expiry > block.timestamp && expiry <= block.timestamp + MAX_LEASE;
+        uint8[] memory before = _states();
         vm.prank(caller);
         try registry.renew(GrantId.wrap(id), expiry, bytes32(0)) {
             require(ok, "registry renewed what the model refuses");
@@ -452,6 +519,7 @@ contract RegistryHandler is Test {
             require(!ok, "registry refused a renewal the model accepts");
             ++calls["renew.refused"];
         }
+        _checkOtherTrees(before, rootOf(_current[caller]), "renew");
     }
 
     function revoke(uint256 targetSeed, uint256 callerSeed) external {
@@ -462,7 +530,8 @@ contract RegistryHandler is Test {
         if (mode == 0) {
             caller = governance;
         } else if (mode == 1 || id == 0) {
-            caller = _actor(callerSeed >> 2);
+            // an arbitrary actor, half the time the node's own holder (renouncing)
+            caller = (callerSeed >> 2) % 2 == 0 && id != 0 && id <= ghostCount ? n.grantee : _actor(callerSeed >> 3);
         } else {
             // an ancestor (possibly one that has since moved on to another node)
             uint32 up = n.parent;
@@ -472,7 +541,11 @@ contract RegistryHandler is Test {
             caller = up == 0 ? _actor(callerSeed >> 2) : _nodes[up].grantee;
         }
         bool exists = id != 0 && id <= ghostCount;
-        bool ok = exists && !n.isSeed && !n.revoked && (caller == governance || _isGhostAncestor(_current[caller], id));
+        bool ok = exists && !n.isSeed && !n.revoked
+            && (caller == governance || _current[caller] == id || _isGhostAncestor(_current[caller], id));
+        // governance acts on the target's tree; anyone else acts as a member of its own
+        uint32 acting = caller == governance ? rootOf(id) : rootOf(_current[caller]);
+        uint8[] memory before = _states();
         vm.prank(caller);
         try registry.revoke(GrantId.wrap(id)) {
             require(ok, "registry revoked what the model refuses");
@@ -481,6 +554,66 @@ contract RegistryHandler is Test {
         } catch {
             require(!ok, "registry refused a revocation the model accepts");
             ++calls["revoke.refused"];
+        }
+        _checkOtherTrees(before, acting, "revoke");
+    }
+
+    /// @notice An account consents to (or withdraws consent from) a grantor on its own.
+    function consent(uint256 granteeSeed, uint256 grantorSeed) external {
+        address grantee = _actor(granteeSeed);
+        address grantor = grantorSeed % 8 == 5 ? address(0) : _grantor(grantorSeed);
+        uint8[] memory before = _states();
+        vm.prank(grantee);
+        registry.consent(grantor);
+        _consentTo[grantee] = grantor;
+        ++calls["consent"];
+        _checkOtherTrees(before, 0, "consent"); // consent alone changes no node
+    }
+
+    /// @dev Most grants come with the grantee's consent to the grantor (as a KYC approval would);
+    ///      1 in 8 without, so refusals for want of consent are exercised.
+    function _maybeConsent(address grantee, address grantor, uint256 raw) internal {
+        if (raw % 8 == 3) return;
+        vm.prank(grantee);
+        registry.consent(grantor);
+        _consentTo[grantee] = grantor;
+    }
+
+    // ================================================================ tree isolation
+
+    /// @dev The state of node `id` read from the registry (the ghost only supplies parent links,
+    ///      which the other invariants show match the registry's).
+    function _state(uint32 id) internal view returns (uint8) {
+        for (uint256 i; i < 8; ++i) {
+            (Reason r, GrantId failing) = registry.grantStatus(GrantId.wrap(id));
+            if (r == Reason.QUALIFIED) return i == 0 ? LIVE : SUSPENDED;
+            if (r != Reason.EXPIRED && r != Reason.ANCESTOR_EXPIRED) return DEAD;
+            // lapsed at `failing`: dead only if a revocation lies further up
+            id = _nodes[GrantId.unwrap(failing)].parent;
+            if (id == 0) return SUSPENDED;
+        }
+        return SUSPENDED;
+    }
+
+    /// @dev Every node's state before an action, from the ghost (which the other invariants hold
+    ///      equal to the registry's), so only the after-state costs registry calls.
+    function _states() internal view returns (uint8[] memory s) {
+        s = new uint8[](ghostCount + 1);
+        for (uint32 id = 1; id <= ghostCount; ++id) {
+            s[id] = ghostLive(id) ? LIVE : ghostDead(id) ? DEAD : SUSPENDED;
+        }
+    }
+
+    /// @dev No action taken in tree `acting` may change the state of a node in another tree.
+    ///      The one node an action may take from elsewhere is a dead one (superseded: it stays dead).
+    function _checkOtherTrees(uint8[] memory before, uint32 acting, string memory action) internal {
+        for (uint32 id = 1; id < before.length; ++id) {
+            if (rootOf(id) == acting && acting != 0) continue;
+            uint8 now_ = _state(id);
+            if (now_ != before[id]) {
+                ++crossTreeChanges;
+                lastCrossTreeChange = string.concat(action, " changed node ", vm.toString(id), " of another tree");
+            }
         }
     }
 

@@ -32,6 +32,7 @@ abstract contract RegistryBase is Test {
     function setUp() public virtual {
         vm.warp(T0);
         registry = new QualifiedClientRegistry(governance);
+        _consentSlot = _findConsentSlot();
         vm.prank(governance);
         seedId = registry.addSeed(seed);
     }
@@ -69,10 +70,35 @@ abstract contract RegistryBase is Test {
         return keccak256(abi.encode("dossier", who));
     }
 
+    /// @dev Base slot of the registry's `grantee => consented grantor` mapping, found once.
+    uint256 private _consentSlot;
+
+    /// @dev The grantee's consent to `grantor`: every grant but the re-issue of a grantor's own
+    ///      lapsed node needs one, so the helpers below give it first. Written with `vm.store`
+    ///      rather than by calling `consent`, so a test may put `vm.expectRevert` before a helper
+    ///      and have it apply to the grant itself; the consent paths have tests of their own.
+    function _consent(address grantee, address grantor) internal {
+        vm.store(address(registry), keccak256(abi.encode(grantee, _consentSlot)), bytes32(uint256(uint160(grantor))));
+    }
+
+    function _findConsentSlot() private returns (uint256) {
+        address probe = address(0xC0115E27);
+        for (uint256 i; i < 32; ++i) {
+            bytes32 key = keccak256(abi.encode(probe, i));
+            bytes32 before = vm.load(address(registry), key);
+            vm.store(address(registry), key, bytes32(uint256(0xbeef)));
+            bool found = registry.consentOf(probe) == address(0xbeef);
+            vm.store(address(registry), key, before);
+            if (found) return i;
+        }
+        revert("consent mapping not found");
+    }
+
     function _grantProvider(address grantor, address provider, ProviderScope memory scope)
         internal
         returns (GrantId id)
     {
+        _consent(provider, grantor);
         vm.prank(grantor);
         id = registry.grantProvider(provider, scope, _dossier(provider), _lease(), true);
     }
@@ -90,6 +116,7 @@ abstract contract RegistryBase is Test {
         internal
         returns (GrantId id)
     {
+        _consent(who, grantor);
         vm.prank(grantor);
         id = registry.grantClient(who, category, jurisdiction, _dossier(who), _lease(), true);
     }
