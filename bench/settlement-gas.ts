@@ -31,6 +31,7 @@ import {
 import { abis } from '../src/chain/abi/generated.ts';
 import { devnetAccount } from '../src/chain/accounts.ts';
 import { chainClients, type ChainClients, type ChainEndpoint } from '../src/chain/clients.ts';
+import { DEVNET_GOVERNANCE } from '../src/shared/config.ts';
 import { deployCore } from '../src/chain/deploy/deployCore.ts';
 import { deployLending, devnetLendingOptions } from '../src/chain/deploy/deployLending.ts';
 import { throughTimelock } from '../src/chain/deploy/timelock.ts';
@@ -108,7 +109,7 @@ async function run(anvil: BenchAnvil) {
     eid: CHAIN.eid,
     relayer: devnetAccount('relayer').address,
     devnetAssets: true,
-    timelockDelay: 0n,
+    governance: DEVNET_GOVERNANCE,
     onProgress: (m) => log(`setup: ${m}`),
   });
   log('setup: demo actors (seed authorities, banks, demo clients)');
@@ -129,6 +130,8 @@ async function run(anvil: BenchAnvil) {
   for (let i = 0; i < 2 * PAIRS; i++) {
     const client = at(FIRST_CLIENT_INDEX + i);
     const address = client.wallet.account.address;
+    // the registry grants only to an account that consented to its grantor (as the lending bench does)
+    await send(client, { address: registry, abi: abis.QualifiedClientRegistry, functionName: 'consent', args: [bank.wallet.account.address] });
     await send(bank, {
       address: registry,
       abi: abis.QualifiedClientRegistry,
