@@ -205,6 +205,22 @@ async function run(anvil: BenchAnvil) {
   check(after[4]! - before[4]! === fee, 'the fee stayed in the settlement until distributed');
   const batch = await settle('10-fill batch', await Promise.all(Array.from({ length: 10 }, (_, k) => fillOf(k + 1, 2n))));
 
+  // variant: the order-book shape, one resting ask of 10 WETH filled by ten takers in one batch
+  const bookMaker = clients[1]!; // bought 2 WETH above: holds 12
+  const ask: Order = { ...order(bookMaker, SELL, 3n), amount: 10n * ONE_WETH };
+  const askSig = await sign(bookMaker, ask);
+  const bookFills = await Promise.all(
+    Array.from({ length: 10 }, async (_, k): Promise<Fill> => {
+      const takerC = clients[2 * (k + 1) + 1]!;
+      const bid = order(takerC, BUY, 3n);
+      const t = await sign(takerC, bid);
+      return { maker: ask, taker: bid, makerR: askSig.r, makerVS: askSig.vs, takerR: t.r, takerVS: t.vs, baseAmount: ONE_WETH };
+    }),
+  );
+  const book = await settle('10-fill batch against one resting maker order', bookFills);
+  const askClosed = await pub.readContract({ address: settlement, abi: abis.Settlement, functionName: 'isClosed', args: [ask.signer, ask.nonce] });
+  check(askClosed, 'the maker order of 10 WETH is filled completely by the ten takers');
+
   // fees out: 30% to the reserve (not measured, checked)
   const collected = await balance(usdc, settlement);
   const reserveBefore = await balance(usdc, reserve);
@@ -225,6 +241,7 @@ async function run(anvil: BenchAnvil) {
     variants: {
       singleFillFirstTrade: { gas: firstSingle.gas, note: "both traders' first order: their nonce-bitmap word goes from zero (and the settlement's first fee balance)" },
       batch10PerTradeFirstTrade: { gas: Math.round(firstBatch.gas / 10), note: 'first order of all twenty traders' },
+      batch10OneMakerPerTrade: { gas: Math.round(book.gas / 10), note: 'one resting ask of 10 WETH filled 1 WETH at a time by ten distinct takers in one batch' },
     },
     trade: { base: 'WETH', quote: 'USDC', baseAmount: '1', quoteAmount: '2000', feeBps: Number(FEE_BPS), compliance: 'isQualified(DCE) for maker and taker on every fill, real registry, bank-granted clients' },
     chain: { hardfork: anvil.hardfork, chainId: CHAIN.chainId },
