@@ -7,7 +7,7 @@ import {IQualification} from "../compliance/IQualification.sol";
 /// @dev `amount` and every fill are in base-token smallest units; `price` is quote smallest units per
 ///      PRICE_UNIT (1e18) base smallest units, so 1 WETH (18 decimals) for 2,000 USDC (6) is price 2000e6.
 ///      `nonce` identifies the order among its signer's orders: cancelling it, or filling the order completely,
-///      closes that nonce for the signer (one bit in a bitmap), so a signer must not reuse a nonce.
+///      closes that nonce for the signer (two bits per nonce in a word of 128), so a signer must not reuse a nonce.
 struct Order {
     address signer;
     address base;
