@@ -44,9 +44,16 @@ export const GENESIS_HASH = '0'.repeat(64);
 const AUDIT_APPEND_LOCK_KEY = 7_351_026_115; // arbitrary, fixed: "palisade audit append"
 
 /** Digest of a row as stored (every column, bytes as hex, times as ISO strings): what an entry covers. */
+/**
+ * Columns added after rows were already audited: left out of the digest while NULL, so a row recorded
+ * before the column existed still matches its record (0004_application_consent.sql).
+ */
+const LATE_NULLABLE_COLUMNS = new Set(['grant_consent']);
+
 export function rowDigest(row: Record<string, unknown>): string {
   const plain: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
+    if (v === null && LATE_NULLABLE_COLUMNS.has(k)) continue;
     plain[k] = v instanceof Date ? v.toISOString() : v instanceof Uint8Array ? Buffer.from(v).toString('hex') : typeof v === 'bigint' ? v.toString() : v;
   }
   return createHash('sha256').update(canonicalJson(plain as never), 'utf8').digest('hex');

@@ -19,6 +19,8 @@ export interface KycClient {
   signIn(account: SigningAccount): Promise<Session>;
   registerProvider(signed: unknown): Promise<Provider>;
   listProviders(): Promise<Provider[]>;
+  /** What the applicant's GrantConsent is signed over: registry, chain and the registry's consent nonce. */
+  consentTerms(applicant: string): Promise<{ registry: Address; chainId: number; grantee: Address; nonce: string }>;
   apply(signed: unknown): Promise<Application>;
   review(): Promise<QueueEntry[]>;
   approve(input: ApproveInput): Promise<{ application: Application; grant: Grant }>;
@@ -58,6 +60,9 @@ export class LocalKycClient implements KycClient {
   }
   listProviders() {
     return this.service.listProviders();
+  }
+  consentTerms(applicant: string) {
+    return this.service.consentTerms(applicant);
   }
   apply(signed: unknown) {
     return this.service.apply(signed);
@@ -155,6 +160,9 @@ export class HttpKycClient implements KycClient {
   }
   async listProviders() {
     return (await this.#call<{ providers: Provider[] }>('GET', '/kyc/providers')).providers;
+  }
+  consentTerms(applicant: string) {
+    return this.#call<{ registry: Address; chainId: number; grantee: Address; nonce: string }>('GET', `/kyc/consent/${encodeURIComponent(applicant)}`);
   }
   apply(signed: unknown) {
     return this.#call<Application>('POST', '/kyc/applications', signed);

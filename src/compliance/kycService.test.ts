@@ -4,7 +4,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Db, type Tx, testDatabases } from '../shared/db.ts';
 import { BaseError, InputError } from '../shared/errors.ts';
 import { AuditAnchorer } from './auditAnchor.ts';
-import { auditHash } from './auditLog.ts';
+import { auditHash, rowDigest } from './auditLog.ts';
+import { signGrantConsent } from '../chain/grantConsent.ts';
 import { dossierHash } from './dossier.ts';
 import { KycService } from './kycService.ts';
 import { type Reviewer, ReviewerAuth } from './reviewerAuth.ts';
@@ -205,6 +206,57 @@ describe.each(testDatabases())('KycService on $name', ({ open }) => {
       await expect(apply({ category: 'RETAIL' })).rejects.toThrow('category beyond the provider’s KYC scope');
       await expect(apply({ jurisdiction: 'US' })).rejects.toThrow('jurisdiction beyond the provider’s KYC scope');
       expect(await snapshot(db)).toEqual(before);
+    });
+  });
+
+  describe('grant consent filed with the application', () => {
+    const consentOf = (signer = aliceKey, o: { grantor?: Address; nonce?: bigint; deadline?: number } = {}) => {
+      const deadline = o.deadline ?? T0S + 30 * 86400;
+      const nonce = o.nonce ?? 0n;
+      return signGrantConsent(signer, TEST_DEPLOYMENT.registry, TEST_DEPLOYMENT.chainId, { grantee: ALICE, grantor: o.grantor ?? BANK, nonce, deadline: BigInt(deadline) }).then(
+        (signature) => ({ nonce: nonce.toString(), deadline, signature }),
+      );
+    };
+
+    it('stores a consent the applicant signed for this provider and relays it at approval; the audit log verifies', async () => {
+      const consent = await consentOf();
+      const app = await kyc.apply({ ...(await sign()), consent });
+      const { rows } = await db.query<{ grant_consent: unknown }>('SELECT grant_consent FROM kyc_applications WHERE id = $1', [app.id]);
+      expect(rows[0]!.grant_consent).toEqual({ nonce: '0', deadline: String(consent.deadline), signature: consent.signature.toLowerCase() });
+      await kyc.approve(REVIEWER, { applicationId: app.id, leaseDays: 30 });
+      const call = registry.calls.find((c) => c.method === 'grantClient')!;
+      expect(call.args[0]).toMatchObject({ account: ALICE, provider: BANK, consent: { deadline: BigInt(consent.deadline), signature: consent.signature.toLowerCase() } });
+      expect(await kyc.verifyAuditLog()).toMatchObject({ ok: true });
+    });
+
+    it('refuses a consent signed by another key, for another provider, expired, or malformed: 400 and nothing stored', async () => {
+      const before = await snapshot(db);
+      const good = await sign();
+      const cases: Array<[string, unknown, string]> = [
+        ['signed by bob', await consentOf(bobKey), 'grant consent not signed by the applicant for this provider'],
+        ['for another provider', await consentOf(aliceKey, { grantor: OTHER_BANK }), 'grant consent not signed by the applicant for this provider'],
+        ['nonce changed after signing', { ...(await consentOf()), nonce: '1' }, 'grant consent not signed by the applicant for this provider'],
+        ['expired', await consentOf(aliceKey, { deadline: T0S - 1 }), 'grant consent expired'],
+        ['garbage signature', { ...(await consentOf()), signature: `0x${'ab'.repeat(65)}` }, 'invalid grant consent signature'],
+        ['deadline as a string', { ...(await consentOf()), deadline: String(T0S + 3600) }, 'invalid application'],
+      ];
+      for (const [what, consent, message] of cases) {
+        const err = await kyc.apply({ ...good, consent }).catch((e: unknown) => e);
+        expect(err, what).toBeInstanceOf(InputError);
+        expect((err as InputError).status, what).toBe(400);
+        expect((err as Error).message, what).toBe(message);
+      }
+      expect(await snapshot(db)).toEqual(before);
+      expect(registry.calls).toEqual([]);
+    });
+
+    it('an application without a consent stores NULL and its row digest is the one without the column', async () => {
+      const app = await apply();
+      const { rows } = await db.query<Record<string, unknown>>('SELECT * FROM kyc_applications WHERE id = $1', [app.id]);
+      expect(rows[0]!.grant_consent).toBeNull();
+      const { grant_consent: _c, ...withoutColumn } = rows[0]!;
+      expect(rowDigest(rows[0]!)).toBe(rowDigest(withoutColumn));
+      expect(await kyc.verifyAuditLog()).toMatchObject({ ok: true });
     });
   });
 

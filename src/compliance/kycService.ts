@@ -35,7 +35,7 @@ import {
   type ServiceName,
 } from './registryPort.ts';
 import { type Reviewer, forbidden } from './reviewerAuth.ts';
-import { verifyApplication, verifyProviderRegistration } from './signedRequests.ts';
+import { verifyApplication, verifyGrantConsent, verifyProviderRegistration } from './signedRequests.ts';
 import { parseInput, textSchema } from './validation.ts';
 
 const DAY_MS = 86_400_000;
@@ -185,7 +185,12 @@ type ApplicationRow = {
   decided_at: Date | null;
   reviewer: string | null;
   reason: string | null;
+  /** The applicant's GrantConsent to the provider, relayed at approval (0004); NULL without one. */
+  grant_consent: StoredGrantConsent | null;
 };
+
+/** As stored in `kyc_applications.grant_consent` (jsonb): decimal strings and the 0x signature. */
+type StoredGrantConsent = { nonce: string; deadline: string; signature: Hex };
 
 type GrantRow = {
   id: string;
@@ -387,13 +392,33 @@ export class KycService {
   // ----- applications ------------------------------------------------------------------------
 
   /**
+   * What an applicant signs its GrantConsent over (src/chain/grantConsent.ts): the registry (EIP-712
+   * domain), the chain, and the registry's current consent nonce for `applicant` (0 when the port
+   * cannot tell: the fake registry of the unit tests).
+   */
+  async consentTerms(applicant: string): Promise<{ registry: Address; chainId: number; grantee: Address; nonce: string }> {
+    const grantee = parseInput(addressSchema, applicant, 'invalid applicant address');
+    const nonce = (await this.#consentNonce(grantee)) ?? 0n;
+    return { registry: this.#deployment.registry, chainId: this.chainId, grantee, nonce: nonce.toString() };
+  }
+
+  async #consentNonce(grantee: Address): Promise<bigint | undefined> {
+    if (!this.#registry.consentNonce) return undefined;
+    try {
+      return await this.#registry.consentNonce(grantee);
+    } catch (cause) {
+      throw chainError('consentNonce', cause);
+    }
+  }
+
+  /**
    * Files a dossier with a provider. The application must be signed (EIP-712) by the applicant's
    * address. Throws (400, nothing stored) on a missing or wrong signature, bad input, unknown
    * provider, out-of-scope request; 409 on an open duplicate or a replayed signature.
    */
   async apply(input: unknown): Promise<Application> {
     const now = this.#now();
-    const { application: a, signature, digest } = await verifyApplication(input, this.chainId, now);
+    const { application: a, signature, digest, consent } = await verifyApplication(input, this.chainId, now);
     const provider = await this.#provider(this.#db, a.provider);
     if (!provider.categories.includes(a.category)) {
       throw new InputError('category beyond the provider’s KYC scope', {
@@ -406,6 +431,18 @@ export class KycService {
         details: `${a.jurisdiction}; ${provider.name} covers ${provider.jurisdictions.join(', ')}`,
         code: 'OUT_OF_SCOPE',
       });
+    }
+    let storedConsent: StoredGrantConsent | null = null;
+    if (consent) {
+      await verifyGrantConsent(consent, a, this.#deployment.registry, this.chainId, now);
+      const current = await this.#consentNonce(a.applicant);
+      if (current !== undefined && current !== consent.nonce) {
+        throw new InputError('grant consent carries a stale nonce', {
+          details: `signed with nonce ${consent.nonce}; the registry's consent nonce for ${a.applicant} is ${current}: sign a new consent`,
+          code: 'BAD_CONSENT',
+        });
+      }
+      storedConsent = { nonce: consent.nonce.toString(), deadline: consent.deadline.toString(), signature: consent.signature.toLowerCase() as Hex };
     }
     await this.#ensureReady();
 
@@ -438,9 +475,12 @@ export class KycService {
       try {
         const { rows } = await tx.query<ApplicationRow>(
           `INSERT INTO kyc_applications (id, provider, applicant, category, jurisdiction, status, dossier_hash,
-             dossier_nonce, dossier_ciphertext, dossier_tag, filed_at, request_digest, applicant_signature)
-           VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
-          [id, a.provider, a.applicant, a.category, a.jurisdiction, hash, sealed.nonce, sealed.ciphertext, sealed.tag, now, digest, signature.toLowerCase()],
+             dossier_nonce, dossier_ciphertext, dossier_tag, filed_at, request_digest, applicant_signature, grant_consent)
+           VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
+          [
+            id, a.provider, a.applicant, a.category, a.jurisdiction, hash, sealed.nonce, sealed.ciphertext, sealed.tag, now, digest, signature.toLowerCase(),
+            storedConsent === null ? null : JSON.stringify(storedConsent),
+          ],
         );
         row = rows[0]!;
       } catch (err) {
@@ -461,6 +501,7 @@ export class KycService {
           jurisdiction: a.jurisdiction,
           dossierHash: hash,
           requestDigest: digest,
+          ...(storedConsent ? { consentNonce: storedConsent.nonce, consentDeadline: storedConsent.deadline } : {}),
           applicationRow: rowDigest(row),
         },
       });
@@ -538,6 +579,7 @@ export class KycService {
             jurisdiction: r.jurisdiction,
             dossierHash: dossierHash(dossier),
             expiry: toSeconds(expiresAt),
+            ...(r.grant_consent ? { consent: { deadline: BigInt(r.grant_consent.deadline), signature: r.grant_consent.signature } } : {}),
           });
         } catch (cause) {
           throw chainError('grantClient', cause);

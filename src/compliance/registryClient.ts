@@ -74,12 +74,13 @@ export class RegistryClient implements RegistryPort {
    */
   private async ensureConsent(r: ClientGrantRequest, provider: ReturnType<RegistryClient['signer']>): Promise<void> {
     const args = { address: this.opts.registry, abi: abis.QualifiedClientRegistry } as const;
+    // consented already (on chain, or a relayed consent whose grant then failed): the signature's nonce is spent
+    const current = await this.reader.readContract({ ...args, functionName: 'consentOf', args: [r.account] });
+    if (current.toLowerCase() === r.provider.toLowerCase()) return;
     if (r.consent) {
       await send(provider, { ...args, functionName: 'consentBySig', args: [r.account, r.provider, r.consent.deadline, r.consent.signature] });
       return;
     }
-    const current = await this.reader.readContract({ ...args, functionName: 'consentOf', args: [r.account] });
-    if (current.toLowerCase() === r.provider.toLowerCase()) return;
     const own = this.opts.signerFor(r.account);
     if (!own) {
       // the same grantor re-issuing its own lapsed grant needs no new consent: let the chain decide that
@@ -92,6 +93,10 @@ export class RegistryClient implements RegistryPort {
       });
     }
     await send(chainClients(this.opts.chain, own, 100), { ...args, functionName: 'consent', args: [r.provider] });
+  }
+
+  async consentNonce(grantee: Address): Promise<bigint> {
+    return this.reader.readContract({ address: this.opts.registry, abi: abis.QualifiedClientRegistry, functionName: 'consentNonce', args: [grantee] });
   }
 
   async grantClient(r: ClientGrantRequest): Promise<{ grantId: GrantId; txHash: Hex }> {

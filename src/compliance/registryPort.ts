@@ -70,6 +70,11 @@ export interface RegistryPort {
   revoke(grantId: GrantId): Promise<{ txHash: Hex }>;
   /** A grant as the chain holds it now (undefined when it does not exist): what reconciliation records. */
   grantState(grantId: GrantId): Promise<GrantState | undefined>;
+  /**
+   * The registry's consent nonce for `grantee`: the nonce its next `GrantConsent` signature must carry
+   * (`consentBySig` uses and increments it). Optional: ports without it skip the check at filing.
+   */
+  consentNonce?(grantee: Address): Promise<bigint>;
   /** The registry's verdict for `account` and `service` (any category, any jurisdiction). */
   qualification(account: Address, service: ServiceName): Promise<{ qualified: boolean; reason: QualificationReason }>;
 }

@@ -8,6 +8,7 @@
  */
 import { type Address, type Hex, hashTypedData, recoverTypedDataAddress, isAddressEqual } from 'viem';
 import { z } from 'zod';
+import { grantConsentDomain, grantConsentTypes } from '../chain/grantConsent.ts';
 import { InputError } from '../shared/errors.ts';
 import { type ParsedApplication, addressSchema, applicationInputSchema, categorySchema, jurisdictionSchema } from './dossier.ts';
 import { parseInput, textSchema } from './validation.ts';
@@ -55,7 +56,28 @@ const issuedAtSchema = z.number({ message: 'required: unix seconds when the requ
 
 // ----- applications ----------------------------------------------------------------------------
 
-export const signedApplicationSchema = applicationInputSchema.extend({ issuedAt: issuedAtSchema, signature: signatureSchema });
+/**
+ * The applicant's EIP-712 `GrantConsent` (src/chain/grantConsent.ts) to the provider it applies to:
+ * grantee = applicant, grantor = provider, nonce = the registry's `consentNonce(applicant)`, deadline in
+ * unix seconds. Signed separately from the application (another domain: the registry's), relayed at approval.
+ */
+export const grantConsentInputSchema = z.strictObject({
+  nonce: z
+    .union([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,78}$/, { message: 'expected decimal digits' })], {
+      message: 'required: the registry’s consent nonce for the applicant (a number or decimal string)',
+    })
+    .transform((n) => BigInt(n)),
+  deadline: z.number({ message: 'required: unix seconds until which the consent may be relayed' }).int().min(0).max(2 ** 40).transform((n) => BigInt(n)),
+  signature: signatureSchema,
+});
+export type GrantConsentInput = z.input<typeof grantConsentInputSchema>;
+export type ParsedGrantConsent = z.output<typeof grantConsentInputSchema>;
+
+export const signedApplicationSchema = applicationInputSchema.extend({
+  issuedAt: issuedAtSchema,
+  signature: signatureSchema,
+  consent: grantConsentInputSchema.optional(),
+});
 export type SignedApplicationInput = z.input<typeof signedApplicationSchema>;
 export type UnsignedApplication = ParsedApplication & { issuedAt: number };
 
@@ -97,10 +119,10 @@ export async function verifyApplication(
   input: unknown,
   chainId: number,
   now: Date,
-): Promise<{ application: ParsedApplication; issuedAt: number; signature: Hex; digest: Hex }> {
+): Promise<{ application: ParsedApplication; issuedAt: number; signature: Hex; digest: Hex; consent: ParsedGrantConsent | undefined }> {
   const v = parseInput(signedApplicationSchema, input, 'invalid application');
   checkFresh(v.issuedAt, Math.floor(now.getTime() / 1000), 'application');
-  const { signature, issuedAt, ...application } = v;
+  const { signature, issuedAt, consent, ...application } = v;
   const typed = applicationTypedData(chainId, { ...application, issuedAt });
   let signer: Address;
   try {
@@ -114,7 +136,43 @@ export async function verifyApplication(
       code: 'BAD_SIGNATURE',
     });
   }
-  return { application, issuedAt, signature, digest: hashTypedData(typed) };
+  return { application, issuedAt, signature, digest: hashTypedData(typed), consent };
+}
+
+/**
+ * Checks a grant consent filed with an application: signed by the applicant (grantee) for exactly
+ * this provider (grantor), nonce and deadline, in the registry's domain, with the deadline still
+ * ahead. Throws a 400 otherwise. (Whether the nonce is the registry's current one is the caller's check.)
+ */
+export async function verifyGrantConsent(
+  c: ParsedGrantConsent,
+  a: { applicant: Address; provider: Address },
+  registry: Address,
+  chainId: number,
+  now: Date,
+): Promise<void> {
+  const nowS = BigInt(Math.floor(now.getTime() / 1000));
+  if (c.deadline <= nowS) {
+    throw new InputError('grant consent expired', { details: `deadline ${c.deadline} is not after now (${nowS}): sign a new consent`, code: 'BAD_CONSENT' });
+  }
+  let signer: Address;
+  try {
+    signer = await recoverTypedDataAddress({
+      domain: grantConsentDomain(registry, chainId),
+      types: grantConsentTypes,
+      primaryType: 'GrantConsent',
+      message: { grantee: a.applicant, grantor: a.provider, nonce: c.nonce, deadline: c.deadline },
+      signature: c.signature,
+    });
+  } catch (cause) {
+    throw new InputError('invalid grant consent signature', { details: 'not a valid secp256k1 signature', cause, code: 'BAD_CONSENT' });
+  }
+  if (!isAddressEqual(signer, a.applicant)) {
+    throw new InputError('grant consent not signed by the applicant for this provider', {
+      details: `recovered ${signer}; the applicant ${a.applicant} signs GrantConsent(grantee=${a.applicant}, grantor=${a.provider}, nonce=${c.nonce}, deadline=${c.deadline}) for registry ${registry} on chain ${chainId}`,
+      code: 'BAD_CONSENT',
+    });
+  }
 }
 
 // ----- provider registrations --------------------------------------------------------------------

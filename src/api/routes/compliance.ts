@@ -6,7 +6,14 @@
  *   POST /kyc/auth/sign-in                     { message, signature } → { token, address, provider, expiresAt } (rate-limited)
  *   GET  /kyc/providers                        registered providers, their scope and reviewers
  *   POST /kyc/providers                        a registration the provider signed (EIP-712)               (rate-limited)
+ *   GET  /kyc/consent/:address                 { registry, chainId, grantee, nonce } to sign a GrantConsent over
  *   POST /kyc/applications                     an application the applicant signed (EIP-712) → 201       (rate-limited)
+ *                                              optional `consent: { nonce, deadline, signature }`: the applicant's
+ *                                              EIP-712 GrantConsent (src/chain/grantConsent.ts; grantee = applicant,
+ *                                              grantor = provider, nonce = the registry's consentNonce(applicant) as
+ *                                              a number or decimal string, deadline = unix seconds, in the future),
+ *                                              checked on filing (400 BAD_CONSENT, nothing stored) and relayed with
+ *                                              consentBySig at approval; without it the applicant consents on chain
  *   GET  /kyc/audit/verify                     hash chain, row digests and on-chain anchors
  *   GET  /compliance/check/:address?service=   { address, service, qualified, reason }
  *
@@ -93,6 +100,7 @@ export const complianceRoutes: FastifyPluginAsync<ComplianceRoutesOptions> = asy
   // ----- public ----------------------------------------------------------------------------
   app.get('/kyc/providers', async () => ({ providers: await kyc.listProviders() }));
   app.post('/kyc/providers', { onRequest: applyLimit }, async (req, reply) => reply.code(201).send(await kyc.registerProvider(objectBody(req.body))));
+  app.get<{ Params: { address: string } }>('/kyc/consent/:address', async (req) => kyc.consentTerms(req.params.address));
   app.post('/kyc/applications', { onRequest: applyLimit }, async (req, reply) => reply.code(201).send(await kyc.apply(objectBody(req.body))));
   app.get('/kyc/audit/verify', async () => kyc.verifyAuditLog());
   app.get<{ Params: { address: string } }>('/compliance/check/:address', async (req) => {

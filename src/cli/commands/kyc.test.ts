@@ -97,6 +97,10 @@ describe('palisade kyc / compliance', () => {
     expect(applied.code, applied.err).toBe(0);
     const app = JSON.parse(applied.out) as { id: string; status: string; applicant: string };
     expect(app).toMatchObject({ status: 'pending', applicant: ALICE });
+    // apply signed the applicant's GrantConsent to the provider with the same key; approval relays it
+    const stored = (await db.query<{ grant_consent: { nonce: string; deadline: string; signature: string } | null }>('SELECT grant_consent FROM kyc_applications WHERE id = $1', [app.id])).rows[0]!;
+    expect(stored.grant_consent).toMatchObject({ nonce: '0', signature: expect.stringMatching(/^0x[0-9a-f]{130}$/) });
+    expect(Number(stored.grant_consent!.deadline)).toBeGreaterThan(Date.now() / 1000 + 29 * 86400);
 
     const review = await cli(ctx, ['kyc', 'review']);
     expect(review.out).toContain('person "Alice Example"');
@@ -106,6 +110,7 @@ describe('palisade kyc / compliance', () => {
     expect(approved.code, approved.err).toBe(0);
     const r = JSON.parse(approved.out) as { application: { reviewer: string }; grant: { id: string } };
     expect(r.application.reviewer).toBe(reviewerKey.address);
+    expect(registry.calls.find((c) => c.method === 'grantClient')!.args[0]).toMatchObject({ account: ALICE, consent: { signature: stored.grant_consent!.signature } });
     expect((await cli(ctx, ['kyc', 'expiring', '--days', '30'])).out).toContain(`${r.grant.id}  ${ALICE}  ACCREDITED DE`);
     expect(JSON.parse((await cli(ctx, ['compliance', 'check', ALICE.toLowerCase(), '--service', 'DCE', '--json'])).out)).toEqual({ address: ALICE, service: 'DCE', qualified: true, reason: 'qualified' });
     expect((await cli(ctx, ['kyc', 'renew', r.grant.id, '--lease-days', '30'])).out).toMatch(/^renewed 0x[0-9a-f]{64} until /);
@@ -187,6 +192,8 @@ describe('one KYC store: the CLI through the running service', () => {
       const filed = await cli(ctx, ['kyc', 'apply', '--provider', BANK, '--name', 'Alice', '--type', 'person', '--category', 'ACCREDITED', '--jurisdiction', 'DE', '--document', `id=0x${'01'.repeat(32)}`, '--json']);
       expect(filed.code, filed.err).toBe(0);
       const { id } = JSON.parse(filed.out) as { id: string };
+      // the consent terms came through the API (GET /kyc/consent/:address) and the signed consent was stored
+      expect((await db.query<{ grant_consent: unknown }>('SELECT grant_consent FROM kyc_applications WHERE id = $1', [id])).rows[0]!.grant_consent).toMatchObject({ nonce: '0' });
       // the service's own store has it
       expect((await kyc.listProviders()).map((p) => p.address)).toEqual([BANK]);
       const http = new HttpKycClient(`http://127.0.0.1:${port}`);

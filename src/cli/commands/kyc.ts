@@ -14,8 +14,12 @@ import type { AuditVerification } from '../../compliance/auditLog.ts';
 import type { CliContext } from '../../compliance/context.ts';
 import type { KycClient } from '../../compliance/kycClient.ts';
 import { applicationTypedData, normaliseApplication, normaliseProviderRegistration, providerRegistrationTypedData } from '../../compliance/signedRequests.ts';
+import { signGrantConsent } from '../../chain/grantConsent.ts';
 import { InputError, oneLine } from '../../shared/errors.ts';
 import { requireAccountFromEnv } from '../devnetKey.ts';
+
+/** How long the GrantConsent `kyc apply` signs may be relayed: the time a review may take. */
+const CONSENT_VALID_S = 30 * 86_400;
 
 type Out = { out(text: string): void };
 
@@ -95,7 +99,8 @@ export function registerKyc(program: Command, ctx: CliContext, env: NodeJS.Proce
       `
 Keys (never flags; each may instead be a file named by the same variable with _FILE appended):
   PALISADE_REVIEWER_KEY   a reviewer's key: review, approve, reject, renew, revoke, expiring sign in with it (EIP-4361)
-  PALISADE_APPLICANT_KEY  the applicant's key: apply signs the application with it (EIP-712)
+  PALISADE_APPLICANT_KEY  the applicant's key: apply signs the application with it (EIP-712), and the
+                          registry GrantConsent to the provider (valid 30 days) the approval relays
   PALISADE_PROVIDER_KEY   the provider's key: provider add signs the registration with it (EIP-712)
 
 Where the commands go:
@@ -135,7 +140,18 @@ Where the commands go:
         }
         const issuedAt = nowSeconds();
         const signature = await key.signTypedData(applicationTypedData(await client.chainId(), { ...application, issuedAt }));
-        const app = await client.apply({ ...application, issuedAt, signature });
+        // the registry refuses a first grant without the applicant's consent to this provider: sign it
+        // now (EIP-712 GrantConsent), the service relays it when the application is approved
+        const terms = await client.consentTerms(application.applicant);
+        const deadline = issuedAt + CONSENT_VALID_S;
+        const consentSignature = await signGrantConsent(key, terms.registry, terms.chainId, {
+          grantee: application.applicant,
+          grantor: application.provider,
+          nonce: BigInt(terms.nonce),
+          deadline: BigInt(deadline),
+        });
+        const consent = { nonce: terms.nonce, deadline, signature: consentSignature };
+        const app = await client.apply({ ...application, issuedAt, signature, consent });
         io.out(o.json ? json(app) : `application ${app.id} filed (pending); dossier hash ${app.dossierHash}`);
       });
     });
