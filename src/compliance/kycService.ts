@@ -657,92 +657,98 @@ export class KycService {
   async renew(reviewer: Reviewer, input: RenewInput): Promise<Grant> {
     const v = parseInput(renewInputSchema, input, 'invalid renewal');
     const now = this.#now();
-    await this.#ownGrant(reviewer, v.grantId);
-    await this.#ensureReady();
-    let txHash: Hex | undefined;
-    let result;
-    try {
-      result = await this.#db.transaction(async (tx) => {
-        const g = await this.#lockGrant(tx, v.grantId);
-        ownProvider(reviewer, g.provider, `grant ${g.id}`);
-        if (g.status !== 'active') throw conflict('grant is revoked: file a new application instead', g.id);
-        const from = g.expires_at > now ? g.expires_at : now;
-        const expiresAt = this.#leaseEnd(from, v, now);
-        if (expiresAt <= g.expires_at) {
-          throw new InputError('renewal must extend the lease', {
-            details: `current end ${g.expires_at.toISOString()}, asked ${expiresAt.toISOString()}`,
-          });
-        }
-        try {
-          txHash = (await this.#registry.renew(g.id as GrantId, toSeconds(expiresAt))).txHash.toLowerCase() as Hex;
-        } catch (cause) {
-          throw chainError('renew', cause);
-        }
-        const { rows } = await tx.query<GrantRow>(
-          `UPDATE kyc_grants SET expires_at = $2, renewed_at = $3, last_tx = $4 WHERE id = $1 RETURNING *`,
-          [g.id, expiresAt, now, txHash],
-        );
-        await appendAudit(tx, {
-          at: now,
-          action: 'renew',
-          actor: reviewer.address,
-          applicationId: g.application_id,
-          grantId: g.id,
-          details: {
-            provider: g.provider,
-            account: g.account,
-            previousExpiry: g.expires_at.toISOString(),
-            expiresAt: expiresAt.toISOString(),
-            txHash,
-            grantRow: rowDigest(rows[0]!),
-          },
+    return this.#changeGrant(reviewer, v.grantId, 'renew', async (tx, g, sent) => {
+      if (g.status !== 'active') throw conflict('grant is revoked: file a new application instead', g.id);
+      const from = g.expires_at > now ? g.expires_at : now;
+      const expiresAt = this.#leaseEnd(from, v, now);
+      if (expiresAt <= g.expires_at) {
+        throw new InputError('renewal must extend the lease', {
+          details: `current end ${g.expires_at.toISOString()}, asked ${expiresAt.toISOString()}`,
         });
-        this.#log.info({ grantId: g.id, txHash, reviewer: reviewer.address }, 'kyc grant renewed');
-        return toGrant(rows[0]!);
+      }
+      let txHash: Hex;
+      try {
+        txHash = sent((await this.#registry.renew(g.id as GrantId, toSeconds(expiresAt))).txHash);
+      } catch (cause) {
+        throw chainError('renew', cause);
+      }
+      const { rows } = await tx.query<GrantRow>(
+        `UPDATE kyc_grants SET expires_at = $2, renewed_at = $3, last_tx = $4 WHERE id = $1 RETURNING *`,
+        [g.id, expiresAt, now, txHash],
+      );
+      await appendAudit(tx, {
+        at: now,
+        action: 'renew',
+        actor: reviewer.address,
+        applicationId: g.application_id,
+        grantId: g.id,
+        details: {
+          provider: g.provider,
+          account: g.account,
+          previousExpiry: g.expires_at.toISOString(),
+          expiresAt: expiresAt.toISOString(),
+          txHash,
+          grantRow: rowDigest(rows[0]!),
+        },
       });
-    } catch (err) {
-      if (txHash) await this.#reconcileGrant(reviewer, v.grantId, txHash, 'renew', err);
-      throw err;
-    }
-    await this.#anchor();
-    return result;
+      this.#log.info({ grantId: g.id, txHash, reviewer: reviewer.address }, 'kyc grant renewed');
+      return toGrant(rows[0]!);
+    });
   }
 
   /** Revokes an active grant on chain (and so everything beneath it) and records why. */
   async revoke(reviewer: Reviewer, input: RevokeInput): Promise<Grant> {
     const v = parseInput(revokeInputSchema, input, 'invalid revocation');
     const now = this.#now();
-    await this.#ownGrant(reviewer, v.grantId);
+    return this.#changeGrant(reviewer, v.grantId, 'revoke', async (tx, g, sent) => {
+      if (g.status !== 'active') throw conflict('grant already revoked', g.id);
+      let txHash: Hex;
+      try {
+        txHash = sent((await this.#registry.revoke(g.id as GrantId)).txHash);
+      } catch (cause) {
+        throw chainError('revoke', cause);
+      }
+      const { rows } = await tx.query<GrantRow>(
+        `UPDATE kyc_grants SET status = 'revoked', revoked_at = $2, revoke_reason = $3, last_tx = $4 WHERE id = $1 RETURNING *`,
+        [g.id, now, v.reason, txHash],
+      );
+      await appendAudit(tx, {
+        at: now,
+        action: 'revoke',
+        actor: reviewer.address,
+        applicationId: g.application_id,
+        grantId: g.id,
+        details: { provider: g.provider, account: g.account, reason: v.reason, txHash, grantRow: rowDigest(rows[0]!) },
+      });
+      this.#log.info({ grantId: g.id, txHash, reviewer: reviewer.address }, 'kyc grant revoked');
+      return toGrant(rows[0]!);
+    });
+  }
+
+  /**
+   * One on-chain change of a grant, made under the grant's row lock by `change`, which reports the
+   * transaction through `sent` as soon as it is mined. A failure after that point is reconciled from the
+   * chain (never left diverged); a success re-anchors the audit log.
+   */
+  async #changeGrant(
+    reviewer: Reviewer,
+    grantId: GrantId,
+    step: 'renew' | 'revoke',
+    change: (tx: Tx, g: GrantRow, sent: (hash: Hex) => Hex) => Promise<Grant>,
+  ): Promise<Grant> {
+    await this.#ownGrant(reviewer, grantId);
     await this.#ensureReady();
     let txHash: Hex | undefined;
-    let result;
+    const sent = (hash: Hex): Hex => (txHash = hash.toLowerCase() as Hex);
+    let result: Grant;
     try {
       result = await this.#db.transaction(async (tx) => {
-        const g = await this.#lockGrant(tx, v.grantId);
+        const g = await this.#lockGrant(tx, grantId);
         ownProvider(reviewer, g.provider, `grant ${g.id}`);
-        if (g.status !== 'active') throw conflict('grant already revoked', g.id);
-        try {
-          txHash = (await this.#registry.revoke(g.id as GrantId)).txHash.toLowerCase() as Hex;
-        } catch (cause) {
-          throw chainError('revoke', cause);
-        }
-        const { rows } = await tx.query<GrantRow>(
-          `UPDATE kyc_grants SET status = 'revoked', revoked_at = $2, revoke_reason = $3, last_tx = $4 WHERE id = $1 RETURNING *`,
-          [g.id, now, v.reason, txHash],
-        );
-        await appendAudit(tx, {
-          at: now,
-          action: 'revoke',
-          actor: reviewer.address,
-          applicationId: g.application_id,
-          grantId: g.id,
-          details: { provider: g.provider, account: g.account, reason: v.reason, txHash, grantRow: rowDigest(rows[0]!) },
-        });
-        this.#log.info({ grantId: g.id, txHash, reviewer: reviewer.address }, 'kyc grant revoked');
-        return toGrant(rows[0]!);
+        return change(tx, g, sent);
       });
     } catch (err) {
-      if (txHash) await this.#reconcileGrant(reviewer, v.grantId, txHash, 'revoke', err);
+      if (txHash) await this.#reconcileGrant(reviewer, grantId, txHash, step, err);
       throw err;
     }
     await this.#anchor();
