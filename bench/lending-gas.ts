@@ -36,14 +36,11 @@ import {
 import { abis } from '../src/chain/abi/generated.ts';
 import { devnetAccount } from '../src/chain/accounts.ts';
 import { chainClients, type ChainClients, type ChainEndpoint } from '../src/chain/clients.ts';
-import { DEVNET_GOVERNANCE } from '../src/shared/config.ts';
-import { deployCore } from '../src/chain/deploy/deployCore.ts';
-import { deployLending, devnetLendingOptions } from '../src/chain/deploy/deployLending.ts';
 import { throughTimelock } from '../src/chain/deploy/timelock.ts';
-import { seedDemoActors } from '../src/chain/devnet/demoActors.ts';
 import { send } from '../src/chain/tx.ts';
-import { BaseError, oneLine } from '../src/shared/errors.ts';
-import { startBenchAnvil, type BenchAnvil } from './lib/anvil.ts';
+import { BaseError } from '../src/shared/errors.ts';
+import type { BenchAnvil } from './lib/anvil.ts';
+import { BENCH_CHAIN as CHAIN, benchCheck as check, deployBenchSystem, runGasBench } from './lib/gasBench.ts';
 
 // ---------------------------------------------------------------------------------- reference
 /** The issue's figures: Morpho Blue 1.0.0 and Aave v3 core 1.19.3, gasUsed on anvil (prague). */
@@ -60,8 +57,6 @@ const REFERENCE = {
 type StepName = keyof typeof REFERENCE;
 
 // ---------------------------------------------------------------------------------- conditions
-const HARDFORK = 'prague';
-const CHAIN = { name: 'hub', chainId: 31337, eid: 40101 };
 const BLOCK_GAP_SECONDS = 3600;
 const PRICE_STEP_USD = 10n; // "round" prices: multiples of 10 USD
 const REFERENCE_CRASH_USD = 760n;
@@ -93,18 +88,6 @@ const log = (m: string) => console.error(`[lending-gas] ${m}`);
 const usd6 = (x: bigint) => Number(x) / 1e6;
 const ratio = (gas: number, ref: number) => Math.round((gas / ref) * 1000) / 1000;
 
-function portArg(): number {
-  const i = process.argv.indexOf('--port');
-  const raw = i >= 0 ? process.argv[i + 1] : process.env.LENDING_GAS_PORT;
-  const port = raw === undefined ? 27545 : Number(raw);
-  if (!Number.isInteger(port) || port < 1024 || port > 65535) throw new BaseError(`invalid port ${String(raw)}`);
-  return port;
-}
-
-function check(condition: boolean, what: string): asserts condition {
-  if (!condition) throw new BaseError(`bench condition failed: ${what}`);
-}
-
 // ---------------------------------------------------------------------------------- the run
 type Measured = { gas: number; block: bigint; timestamp: bigint; receipt: TransactionReceipt };
 
@@ -116,17 +99,7 @@ async function run(anvil: BenchAnvil) {
 
   // ---- setup: the devnet's own deployment on a fresh chain (not measured)
   log(`chain ${CHAIN.name} on ${anvil.rpcUrl}, hardfork ${anvil.hardfork}`);
-  const core = await deployCore(deployer, {
-    eid: CHAIN.eid,
-    relayer: devnetAccount('relayer').address,
-    devnetAssets: true,
-    governance: DEVNET_GOVERNANCE,
-    onProgress: (m) => log(`setup: ${m}`),
-  });
-  log('setup: demo actors (seed authorities, banks, demo clients)');
-  await seedDemoActors(deployer, core);
-  const lending = await deployLending(deployer, { ...devnetLendingOptions(core), onProgress: (m) => log(`setup: ${m}`) });
-  const c = { ...core, ...lending };
+  const c = await deployBenchSystem(deployer, log);
   const [pool, liquidatorContract, oracle, usdc, weth, registry] = [c.LendingPool!, c.Liquidator!, c.PriceOracle!, c.USDC!, c.WETH!, c.QualifiedClientRegistry!];
   const feeds: Record<'USDC' | 'WETH', Address> = { USDC: c.USDCFeed!, WETH: c.WETHFeed! };
 
@@ -397,28 +370,11 @@ async function run(anvil: BenchAnvil) {
   };
 }
 
-async function main(): Promise<number> {
-  const anvil = await startBenchAnvil({ name: CHAIN.name, chainId: CHAIN.chainId, port: portArg(), hardfork: HARDFORK });
-  // the chain is ours: stop it however this process ends
-  const onSignal = (signal: NodeJS.Signals) => {
-    void anvil.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const result = await run(anvil);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    if (!result.allBelowAave) log('FAIL: at least one step is not below Aave v3');
-    return result.allBelowAave ? 0 : 1;
-  } finally {
-    await anvil.stop();
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`[lending-gas] error: ${oneLine(err)}`);
-    process.exit(1);
-  },
-);
+runGasBench({
+  name: 'lending-gas',
+  port: 27545,
+  portEnv: 'LENDING_GAS_PORT',
+  run,
+  passed: (r) => r.allBelowAave,
+  failure: 'at least one step is not below Aave v3',
+});

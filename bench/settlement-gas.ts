@@ -31,14 +31,11 @@ import {
 import { abis } from '../src/chain/abi/generated.ts';
 import { devnetAccount } from '../src/chain/accounts.ts';
 import { chainClients, type ChainClients, type ChainEndpoint } from '../src/chain/clients.ts';
-import { DEVNET_GOVERNANCE } from '../src/shared/config.ts';
-import { deployCore } from '../src/chain/deploy/deployCore.ts';
-import { deployLending, devnetLendingOptions } from '../src/chain/deploy/deployLending.ts';
 import { throughTimelock } from '../src/chain/deploy/timelock.ts';
-import { seedDemoActors } from '../src/chain/devnet/demoActors.ts';
 import { deploy, send } from '../src/chain/tx.ts';
-import { BaseError, oneLine } from '../src/shared/errors.ts';
-import { startBenchAnvil, type BenchAnvil } from './lib/anvil.ts';
+import { BaseError } from '../src/shared/errors.ts';
+import type { BenchAnvil } from './lib/anvil.ts';
+import { BENCH_CHAIN as CHAIN, benchCheck as check, deployBenchSystem, runGasBench } from './lib/gasBench.ts';
 
 /** The issue's figures on the same trade (gasUsed, anvil prague). */
 const REFERENCE = {
@@ -49,8 +46,6 @@ const REFERENCE = {
 } as const;
 const TARGET = { singleFillGas: 90_000, batch10PerTradeGas: 50_000 } as const;
 
-const HARDFORK = 'prague';
-const CHAIN = { name: 'hub', chainId: 31337, eid: 40101 };
 const MEASURED_GAS_LIMIT = 5_000_000n;
 const FEE_BPS = 10n;
 const PRICE = 2000n * 10n ** 6n; // USDC smallest units per 1e18 WETH smallest units
@@ -68,18 +63,6 @@ const FIRST_CLIENT_INDEX = 18;
 const PAIRS = 11;
 
 const log = (m: string) => console.error(`[settlement-gas] ${m}`);
-
-function portArg(): number {
-  const i = process.argv.indexOf('--port');
-  const raw = i >= 0 ? process.argv[i + 1] : process.env.SETTLEMENT_GAS_PORT;
-  const port = raw === undefined ? 27555 : Number(raw);
-  if (!Number.isInteger(port) || port < 1024 || port > 65535) throw new BaseError(`invalid port ${String(raw)}`);
-  return port;
-}
-
-function check(condition: boolean, what: string): asserts condition {
-  if (!condition) throw new BaseError(`bench condition failed: ${what}`);
-}
 
 type Order = { signer: Address; base: Address; quote: Address; side: number; price: bigint; amount: bigint; expiry: bigint; nonce: bigint };
 type Fill = { maker: Order; taker: Order; makerR: Hex; makerVS: Hex; takerR: Hex; takerVS: Hex; baseAmount: bigint };
@@ -105,17 +88,8 @@ async function run(anvil: BenchAnvil) {
 
   // ---- setup (not measured): the devnet's own deployment on a fresh chain
   log(`chain ${CHAIN.name} on ${anvil.rpcUrl}, hardfork ${anvil.hardfork}`);
-  const core = await deployCore(deployer, {
-    eid: CHAIN.eid,
-    relayer: devnetAccount('relayer').address,
-    devnetAssets: true,
-    governance: DEVNET_GOVERNANCE,
-    onProgress: (m) => log(`setup: ${m}`),
-  });
-  log('setup: demo actors (seed authorities, banks, demo clients)');
-  await seedDemoActors(deployer, core);
-  const lending = await deployLending(deployer, { ...devnetLendingOptions(core), onProgress: (m) => log(`setup: ${m}`) });
-  const [registry, usdc, weth, timelock, reserve] = [core.QualifiedClientRegistry!, core.USDC!, core.WETH!, core.Timelock!, lending.RiskReserve!];
+  const c = await deployBenchSystem(deployer, log);
+  const [registry, usdc, weth, timelock, reserve] = [c.QualifiedClientRegistry!, c.USDC!, c.WETH!, c.Timelock!, c.RiskReserve!];
   log('setup: Settlement (governed by the timelock, 30% of fees to the RiskReserve)');
   const settlement = await deploy(deployer, 'Settlement', [registry, reserve, timelock, FEE_BPS, timelock]);
   const operator = at(OPERATOR_INDEX);
@@ -248,28 +222,11 @@ async function run(anvil: BenchAnvil) {
   };
 }
 
-async function main(): Promise<number> {
-  const anvil = await startBenchAnvil({ name: CHAIN.name, chainId: CHAIN.chainId, port: portArg(), hardfork: HARDFORK });
-  // the chain is ours: stop it however this process ends
-  const onSignal = (signal: NodeJS.Signals) => {
-    void anvil.stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const result = await run(anvil);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    if (!result.meetsTargets) log(`FAIL: a target is missed (single ≤ ${TARGET.singleFillGas}, batch per trade ≤ ${TARGET.batch10PerTradeGas})`);
-    return result.meetsTargets ? 0 : 1;
-  } finally {
-    await anvil.stop();
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`[settlement-gas] error: ${oneLine(err)}`);
-    process.exit(1);
-  },
-);
+runGasBench({
+  name: 'settlement-gas',
+  port: 27555,
+  portEnv: 'SETTLEMENT_GAS_PORT',
+  run,
+  passed: (r) => r.meetsTargets,
+  failure: `a target is missed (single ≤ ${TARGET.singleFillGas}, batch per trade ≤ ${TARGET.batch10PerTradeGas})`,
+});
