@@ -5,7 +5,8 @@ import {Test, console} from "forge-std/Test.sol";
 import {Settlement} from "../../src/exchange/Settlement.sol";
 import {Order, PairStatus} from "../../src/exchange/ISettlement.sol";
 import {MockERC20} from "../utils/MockERC20.sol";
-import {DceAllowlist} from "./utils/SettlementTestBase.sol";
+import {AllowlistQualification} from "../utils/AllowlistQualification.sol";
+import {Service} from "../../src/compliance/IQualification.sol";
 import {SettlementHandler} from "./handlers/SettlementHandler.sol";
 
 contract SettlementInvariantTest is Test {
@@ -19,7 +20,7 @@ contract SettlementInvariantTest is Test {
     function setUp() public {
         address gov = makeAddr("governance");
         address operator = makeAddr("operator");
-        DceAllowlist registry = new DceAllowlist();
+        AllowlistQualification registry = new AllowlistQualification(Service.DCE);
         weth = new MockERC20("Wrapped Ether", "WETH", 18);
         usdc = new MockERC20("USD Coin", "USDC", 6);
         settlement = new Settlement(registry, reserve, feeRecipient, 10, gov);

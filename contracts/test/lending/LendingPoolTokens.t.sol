@@ -13,7 +13,7 @@ import {IPriceOracle} from "../../src/oracle/IPriceOracle.sol";
 import {LendingPool} from "../../src/lending/LendingPool.sol";
 import {ILendingPool} from "../../src/lending/ILendingPool.sol";
 import {RateParams} from "../../src/lending/InterestRateModel.sol";
-import {IQualification} from "../../src/compliance/IQualification.sol";
+import {IQualification, Service} from "../../src/compliance/IQualification.sol";
 
 /// @notice The pool with a misbehaving loan asset: USDT-style tokens work, tokens that fail or re-enter never
 ///         leave the pool inconsistent.
@@ -34,7 +34,7 @@ contract LendingPoolTokensTest is Test {
         oracle = new PriceOracle(gov);
         DevnetPriceFeed loanFeed = new DevnetPriceFeed("USDX / USD", gov, gov, 1e8);
         DevnetPriceFeed wethFeed = new DevnetPriceFeed("ETH / USD", gov, gov, 2000e8);
-        allowlist = new AllowlistQualification();
+        allowlist = new AllowlistQualification(Service.LEND);
         vm.startPrank(gov);
         oracle.setFeed(address(loan), loanFeed, 1 days, 5_000);
         oracle.setFeed(address(weth), wethFeed, 1 days, 5_000);

@@ -13,7 +13,7 @@ import {RateParams} from "../../src/lending/InterestRateModel.sol";
 import {LendingDefaults} from "../../src/lending/LendingDefaults.sol";
 import {RiskReserve} from "../../src/reserve/RiskReserve.sol";
 import {Liquidator} from "../../src/liquidation/Liquidator.sol";
-import {IQualification} from "../../src/compliance/IQualification.sol";
+import {IQualification, Service} from "../../src/compliance/IQualification.sol";
 
 /// @notice Deploys the whole single-chain lending stack in its documented order, with USDC (6 decimals) as
 ///         the loan asset and WETH (18, ETH-like: 110% / 80% LTV) and WBTC (8, treated as volatile: 120% / 70%)
@@ -68,7 +68,7 @@ abstract contract LendingTestBase is Test {
         vm.stopPrank();
 
         // 2. compliance view (the real registry in production)
-        allowlist = new AllowlistQualification();
+        allowlist = new AllowlistQualification(Service.LEND);
 
         // 3. pool, 4. reserve, 5. liquidator, 6. wiring
         pool = new LendingPool(

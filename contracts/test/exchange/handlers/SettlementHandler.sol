@@ -5,7 +5,7 @@ import {Test} from "forge-std/Test.sol";
 import {Settlement} from "../../../src/exchange/Settlement.sol";
 import {Order, Fill, PairStatus} from "../../../src/exchange/ISettlement.sol";
 import {MockERC20} from "../../utils/MockERC20.sol";
-import {DceAllowlist} from "../utils/SettlementTestBase.sol";
+import {AllowlistQualification} from "../../utils/AllowlistQualification.sol";
 
 /// @notice Drives the settlement with random orders, fills, cancels, qualification and listing changes, and
 ///         keeps ghost state: what each order filled, how much was minted, and whether anything settled that
@@ -14,7 +14,7 @@ contract SettlementHandler is Test {
     uint256 internal constant PRICE = 2000e6;
 
     Settlement public immutable settlement;
-    DceAllowlist public immutable registry;
+    AllowlistQualification public immutable registry;
     MockERC20 public immutable weth;
     MockERC20 public immutable usdc;
     address public immutable gov;
@@ -34,7 +34,7 @@ contract SettlementHandler is Test {
     uint256 public ghostFills;
     uint256 internal _nonce;
 
-    constructor(Settlement s, DceAllowlist r, MockERC20 weth_, MockERC20 usdc_, address gov_, address operator_) {
+    constructor(Settlement s, AllowlistQualification r, MockERC20 weth_, MockERC20 usdc_, address gov_, address operator_) {
         settlement = s;
         registry = r;
         weth = weth_;

@@ -4,26 +4,9 @@ pragma solidity ^0.8.24;
 import {Test} from "forge-std/Test.sol";
 import {Settlement} from "../../../src/exchange/Settlement.sol";
 import {Order, Fill, PairStatus} from "../../../src/exchange/ISettlement.sol";
-import {IQualification, Service} from "../../../src/compliance/IQualification.sol";
+import {Service} from "../../../src/compliance/IQualification.sol";
 import {MockERC20} from "../../utils/MockERC20.sol";
-
-/// @notice Test-only compliance view: accounts allowed for DCE (the exchange service), any category and
-///         jurisdiction; any other query answers false so a wrong service in the settlement shows up.
-contract DceAllowlist is IQualification {
-    mapping(address account => bool) public allowed;
-
-    function set(address account, bool ok) external {
-        allowed[account] = ok;
-    }
-
-    function isQualified(address account, uint8 service, uint8 categoryMask, bytes2 jurisdiction)
-        external
-        view
-        returns (bool)
-    {
-        return allowed[account] && service == Service.DCE && categoryMask != 0 && jurisdiction == bytes2(0);
-    }
-}
+import {AllowlistQualification} from "../../utils/AllowlistQualification.sol";
 
 /// @notice Shared setup: WETH/USDC listed, two qualified clients funded and approved, one operator.
 abstract contract SettlementTestBase is Test {
@@ -33,7 +16,7 @@ abstract contract SettlementTestBase is Test {
     uint256 internal constant FEE_BPS = 10;
 
     Settlement internal settlement;
-    DceAllowlist internal registry;
+    AllowlistQualification internal registry;
     MockERC20 internal weth;
     MockERC20 internal usdc;
     address internal gov = makeAddr("governance");
@@ -46,7 +29,7 @@ abstract contract SettlementTestBase is Test {
     uint256 internal takerKey;
 
     function setUp() public virtual {
-        registry = new DceAllowlist();
+        registry = new AllowlistQualification(Service.DCE);
         weth = new MockERC20("Wrapped Ether", "WETH", 18);
         usdc = new MockERC20("USD Coin", "USDC", 6);
         settlement = new Settlement(registry, reserve, feeRecipient, FEE_BPS, gov);
